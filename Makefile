@@ -1,0 +1,27 @@
+# The README's two commands: `make run` and `make test`. Both install what is missing first.
+SWIFT ?= swift
+PY := .venv/bin/python
+
+.PHONY: run test bench bootstrap bootstrap-python build
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+bootstrap-python:
+	@scripts/bootstrap.sh --python
+
+build: bootstrap
+	$(SWIFT) build
+
+run: bootstrap
+	$(SWIFT) build -c release --product peerscope
+	.build/release/peerscope $(ARGS)
+
+# Every test: unit tests, real-socket tests and the py-libp2p interop tests (which must not skip here).
+test: bootstrap-python
+	$(SWIFT) build --build-tests
+	PEERSCOPE_PYTHON=$(CURDIR)/$(PY) PEERSCOPE_REQUIRE_INTEROP=1 $(SWIFT) test --skip-build
+
+bench: bootstrap-python
+	@echo "make bench: the benchmark suite is not written yet (issue: Benchmarks); nothing was measured." >&2
+	@exit 1

@@ -1,0 +1,3 @@
+import Node
+
+print("peerscope \(PeerscopeVersion.string)")
