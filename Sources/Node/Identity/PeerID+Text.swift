@@ -47,18 +47,10 @@ extension PeerID: CustomStringConvertible {
 
 extension PeerID: Codable {
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "invalid peer ID \"\(text)\": \(error)")
-        }
+        self = try TextCoding.decode(from: decoder, as: "peer ID") { try PeerID($0) }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(base58)
+        try TextCoding.encode(base58, to: encoder)
     }
 }

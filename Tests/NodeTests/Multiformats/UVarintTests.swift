@@ -127,3 +127,47 @@ private func hex(_ text: String) -> [UInt8] {
         #expect(throws: UVarintError.tooLong) { try long.readUVarint() }
     }
 }
+
+@Suite struct ByteBufferUVarintFrameTests {
+    @Test func readsFramesFedOneByteAtATime() throws {
+        var wire = ByteBuffer()
+        wire.writeUVarintLengthPrefixed(Array("/multistream/1.0.0\n".utf8))
+        wire.writeUVarintLengthPrefixed(buffer: ByteBuffer(string: "ls\n"))
+        wire.writeUVarintLengthPrefixed([UInt8]())
+        let bytes = Array(wire.readableBytesView)
+        #expect(bytes.prefix(1) == [19] && bytes.count == 1 + 19 + 1 + 3 + 1)
+
+        var buffer = ByteBuffer()
+        var frames: [String] = []
+        for byte in bytes {
+            buffer.writeInteger(byte)
+            while let frame = try buffer.readUVarintLengthPrefixedSlice(maxLength: 1024) {
+                frames.append(String(buffer: frame))
+            }
+        }
+        #expect(frames == ["/multistream/1.0.0\n", "ls\n", ""])
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test func incompleteFrameConsumesNothing() throws {
+        var buffer = ByteBuffer(bytes: [0x05, 0x61, 0x62])
+        #expect(try buffer.readUVarintLengthPrefixedSlice(maxLength: 10) == nil)
+        #expect(buffer.readableBytes == 3)
+    }
+
+    @Test func refusesOversizedLengthBeforeTheBodyArrives() {
+        // 1025 = 0x81 0x08; nothing of the body has arrived yet.
+        var buffer = ByteBuffer(bytes: [0x81, 0x08])
+        #expect(throws: UVarintFrameError.lengthExceedsLimit(length: 1025, limit: 1024)) {
+            try buffer.readUVarintLengthPrefixedSlice(maxLength: 1024)
+        }
+        var huge = ByteBuffer(bytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])
+        #expect(throws: UVarintFrameError.lengthExceedsLimit(length: UVarint.maxValue, limit: 1024)) {
+            try huge.readUVarintLengthPrefixedSlice(maxLength: 1024)
+        }
+        var malformed = ByteBuffer(bytes: [0x80, 0x00])
+        #expect(throws: UVarintFrameError.invalidLength(.nonMinimal(byteCount: 2))) {
+            try malformed.readUVarintLengthPrefixedSlice(maxLength: 1024)
+        }
+    }
+}

@@ -123,18 +123,10 @@ extension Multiaddr {
 
 extension Multiaddr: Codable {
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "invalid multiaddr \"\(text)\": \(error)")
-        }
+        self = try TextCoding.decode(from: decoder, as: "multiaddr") { try Multiaddr($0) }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
+        try TextCoding.encode(description, to: encoder)
     }
 }

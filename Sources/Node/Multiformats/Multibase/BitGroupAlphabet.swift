@@ -14,32 +14,20 @@ struct BitGroupAlphabet: Sendable {
     private static let url64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     private static let padding = UInt8(ascii: "=")
 
-    private let characters: [UInt8]
-    /// ASCII value → group value, 0xff for characters outside the alphabet.
-    private let values: [UInt8]
+    private let table: AlphabetTable
+    private var characters: [UInt8] { table.characters }
     private let bitsPerCharacter: Int
     private let padded: Bool
     /// Characters per padded block: the smallest count that holds whole bytes.
     private let blockLength: Int
 
     private init(_ alphabet: String, padded: Bool, acceptsOtherCase: Bool = false) {
-        characters = Array(alphabet.utf8)
-        bitsPerCharacter = characters.count.trailingZeroBitCount
+        table = AlphabetTable(alphabet, acceptsOtherCase: acceptsOtherCase)
+        bitsPerCharacter = table.characters.count.trailingZeroBitCount
         self.padded = padded
         var length = 1
         while (length * bitsPerCharacter) % 8 != 0 { length += 1 }
         blockLength = length
-        var table = [UInt8](repeating: 0xff, count: 128)
-        for (value, ascii) in characters.enumerated() {
-            table[Int(ascii)] = UInt8(value)
-            if acceptsOtherCase {
-                let character = Character(Unicode.Scalar(ascii))
-                for variant in [character.lowercased(), character.uppercased()] {
-                    if let other = variant.utf8.first { table[Int(other)] = UInt8(value) }
-                }
-            }
-        }
-        values = table
     }
 
     func encode(_ bytes: some Collection<UInt8>) -> String {
@@ -79,9 +67,7 @@ struct BitGroupAlphabet: Sendable {
         var pending: UInt32 = 0
         var pendingBits = 0
         for (offset, scalar) in scalars.prefix(dataLength).enumerated() {
-            guard scalar.isASCII, case let value = values[Int(scalar.value)], value != 0xff else {
-                throw .invalidCharacter(Character(scalar), offset: offsetBase + offset, encoding: encoding)
-            }
+            let value = try table.digit(scalar, offset: offsetBase + offset, encoding: encoding)
             pending = (pending << UInt32(bitsPerCharacter)) | UInt32(value)
             pendingBits += bitsPerCharacter
             if pendingBits >= 8 {

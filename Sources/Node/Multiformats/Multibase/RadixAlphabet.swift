@@ -9,24 +9,12 @@ struct RadixAlphabet: Sendable {
     /// under 100 characters; this leaves room for any multihash seen in practice.
     static let maxDecodedCharacters = 1024
 
-    private let digits: [UInt8]
-    /// ASCII value → digit value, 0xff for characters outside the alphabet.
-    private let values: [UInt8]
-    private var radix: Int { digits.count }
+    private let table: AlphabetTable
+    private var digits: [UInt8] { table.characters }
+    private var radix: Int { table.characters.count }
 
     private init(_ alphabet: String, acceptsOtherCase: Bool = false) {
-        digits = Array(alphabet.utf8)
-        var table = [UInt8](repeating: 0xff, count: 128)
-        for (value, digit) in digits.enumerated() {
-            table[Int(digit)] = UInt8(value)
-            if acceptsOtherCase {
-                let other = Character(Unicode.Scalar(digit))
-                for variant in [other.lowercased(), other.uppercased()] {
-                    if let ascii = variant.utf8.first { table[Int(ascii)] = UInt8(value) }
-                }
-            }
-        }
-        values = table
+        table = AlphabetTable(alphabet, acceptsOtherCase: acceptsOtherCase)
     }
 
     func encode(_ bytes: some Collection<UInt8>) -> String {
@@ -67,9 +55,7 @@ struct RadixAlphabet: Sendable {
         var number: [UInt8] = []
         number.reserveCapacity(length)
         for (offset, scalar) in scalars.enumerated() {
-            guard scalar.isASCII, case let digit = values[Int(scalar.value)], digit != 0xff else {
-                throw .invalidCharacter(Character(scalar), offset: offsetBase + offset, encoding: encoding)
-            }
+            let digit = try table.digit(scalar, offset: offsetBase + offset, encoding: encoding)
             if !seenNonZero {
                 if digit == 0 {
                     leadingZeros += 1
