@@ -130,3 +130,24 @@ import Testing
             == "/dns value at byte 2 needs 11 bytes, only 2 left")
     }
 }
+
+@Suite struct MultiaddrFromSocketTests {
+    @Test(arguments: [
+        ("127.0.0.1", UInt16(4001), "/ip4/127.0.0.1/tcp/4001"),
+        ("::1", 80, "/ip6/::1/tcp/80"),
+        ("0:0:0:0:0:ffff:7f00:1", 111, "/ip6/::ffff:127.0.0.1/tcp/111"),
+        ("fe80::1%eth0", 9, "/ip6zone/eth0/ip6/fe80::1/tcp/9"),
+    ])
+    func buildsFromNumericHosts(host: String, port: UInt16, expected: String) throws {
+        let address = try #require(Multiaddr(tcpHost: host, port: port))
+        #expect(address.description == expected)
+        let endpoint = try #require(address.tcpEndpoint)
+        #expect(endpoint.port == port)
+        #expect(Multiaddr(tcpHost: endpoint.host + (endpoint.zone.map { "%" + $0 } ?? ""), port: port) == address)
+    }
+
+    @Test(arguments: ["example.com", "", "fe80::1%", "1.2.3.4%eth0", "::1%a/b", "localhost"])
+    func refusesNonNumericHosts(host: String) {
+        #expect(Multiaddr(tcpHost: host, port: 1) == nil)
+    }
+}

@@ -29,3 +29,26 @@ extension Multiaddr {
         }
     }
 }
+
+extension Multiaddr {
+    /// `/ip4/<host>/tcp/<port>` or `[/ip6zone/<zone>]/ip6/<host>/tcp/<port>` for a numeric host
+    /// as sockets report it (`fe80::1%eth0` carries a zone); `nil` if `host` is not an IP address.
+    public init?(tcpHost host: String, port: UInt16) {
+        var components: [MultiaddrComponent]
+        if let address = IPv4Address(host) {
+            components = [.ip4(address)]
+        } else {
+            let parts = host.split(separator: "%", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let address = IPv6Address(parts[0]) else { return nil }
+            components = [.ip6(address)]
+            if parts.count == 2 {
+                guard !parts[1].isEmpty, !parts[1].contains("/") else { return nil }
+                components.insert(.ip6zone(String(parts[1])), at: 0)
+            }
+        }
+        components.append(.tcp(port))
+        // Neither component is a path, so assembling cannot fail.
+        guard let address = try? Multiaddr(components: components) else { return nil }
+        self = address
+    }
+}
