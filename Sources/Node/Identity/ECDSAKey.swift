@@ -6,17 +6,13 @@ struct ECDSAPublicKey: Sendable {
     let spki: [UInt8]
 
     init(data: [UInt8]) throws(KeyError) {
-        let key: P256.Signing.PublicKey
-        do {
-            key = try P256.Signing.PublicKey(derRepresentation: data)
-        } catch {
-            throw .invalidKeyData(keyType: .ecdsa, reason: "not a P-256 SubjectPublicKeyInfo (\(error))")
-        }
-        // The bytes are hashed into the peer ID, so only the one canonical SPKI form is accepted
-        // (uncompressed point, namedCurve parameters), the form every implementation writes.
-        guard Array(key.derRepresentation) == data else {
-            throw .invalidKeyData(keyType: .ecdsa, reason: "SubjectPublicKeyInfo is not in canonical DER form")
-        }
+        _ = try decodeCanonicalDER(
+            data,
+            keyType: .ecdsa,
+            form: "P-256 SubjectPublicKeyInfo",
+            parse: { try P256.Signing.PublicKey(derRepresentation: $0) },
+            encode: { $0.derRepresentation }
+        )
         spki = data
     }
 
@@ -44,7 +40,7 @@ struct ECDSAPrivateKey: Sendable {
         do {
             sec1 = try SEC1PrivateKey(der: data)
         } catch {
-            throw .invalidKeyData(keyType: .ecdsa, reason: "ECPrivateKey: \(error)")
+            throw .invalidKeyData(keyType: .ecdsa, reason: "\(error)")
         }
         guard let key = try? P256.Signing.PrivateKey(rawRepresentation: sec1.scalar) else {
             throw .invalidKeyData(keyType: .ecdsa, reason: "scalar is zero or not below the P-256 group order")

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,32 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Where the node's identity key comes from.
-public enum IdentitySource: Sendable, Equatable {
-    /// `$XDG_CONFIG_HOME/peerscope/identity.key`, else `~/.config/peerscope/identity.key`.
-    case defaultFile
-    case file(path: String)
-    /// A fresh key that is never written anywhere.
-    case ephemeral
-}
-
-/// A private key together with where it came from (for logs and the UI).
-public struct Identity: Sendable {
-    public enum Origin: Sendable, Equatable {
-        case loaded(path: String)
-        case created(path: String)
-        case ephemeral
-    }
-
-    public let privateKey: PrivateKey
-    public let origin: Origin
-
-    public init(privateKey: PrivateKey, origin: Origin) {
-        self.privateKey = privateKey
-        self.origin = origin
-    }
-}
 
 /// Loads or creates the identity key file: the marshaled `PrivateKey` protobuf, mode 0600.
 ///
@@ -50,7 +26,7 @@ public enum IdentityFile {
     public static func resolve(
         _ source: IdentitySource,
         keyType: KeyType = .ed25519,
-        environment: [String: String]
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(IdentityFileError) -> Identity {
         switch source {
         case .ephemeral:
@@ -68,7 +44,9 @@ public enum IdentityFile {
 
     /// `$XDG_CONFIG_HOME/peerscope/identity.key` if `XDG_CONFIG_HOME` is an absolute path (the XDG
     /// spec says to ignore relative ones), else `$HOME/.config/peerscope/identity.key`.
-    public static func defaultPath(environment: [String: String]) throws(IdentityFileError) -> String {
+    public static func defaultPath(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(IdentityFileError) -> String {
         if let configHome = environment["XDG_CONFIG_HOME"], configHome.hasPrefix("/") {
             return join(configHome, directoryName, fileName)
         }
@@ -205,13 +183,5 @@ public enum IdentityFile {
             result += part
         }
         return result
-    }
-}
-
-/// `strerror` text for an errno value, for error descriptions.
-enum SystemErrorText {
-    static func describe(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "unknown error" }
-        return String(cString: text)
     }
 }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the identity key file could not be used. Descriptions name the path and the fix.
 public enum IdentityFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file grants some permission to group or others (`mode & 0o077 != 0`).
@@ -31,5 +39,13 @@ public enum IdentityFileError: Error, Sendable, Equatable, CustomStringConvertib
         case .systemCall(let operation, let path, let errno):
             return "\(operation) \(path) failed: \(SystemErrorText.describe(errno)) (errno \(errno))"
         }
+    }
+}
+
+/// `strerror` text for an errno value, for error descriptions.
+enum SystemErrorText {
+    static func describe(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "unknown error" }
+        return String(cString: text)
     }
 }

@@ -47,7 +47,10 @@ public enum KeyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .trailingBytes(let count):
             return "key protobuf has \(count) trailing byte(s) after the Data field"
         case .wrongLength(let keyType, let expected, let got):
-            let choices = expected.map(String.init).joined(separator: " or ")
+            let numbers = expected.map(String.init)
+            let choices = numbers.count > 1
+                ? numbers.dropLast().joined(separator: ", ") + " or " + (numbers.last ?? "")
+                : numbers.joined()
             return "\(keyType) key data has \(got) bytes, expected \(choices)"
         case .invalidKeyData(let keyType, let reason):
             return "invalid \(keyType) key data: \(reason)"

@@ -8,6 +8,18 @@ enum RSAKeySizeLimits {
     static let maximumBits = 8192
     static let generatedBits = 2048
 
+    /// Reads the modulus size with our own DER walk (so oversized keys never reach BoringSSL and
+    /// undersized ones get a typed error with their real bit count), then checks the range.
+    static func check(_ data: [UInt8], modulusBitsOf readBits: ([UInt8]) throws(DERError) -> Int) throws(KeyError) {
+        let bits: Int
+        do {
+            bits = try readBits(data)
+        } catch {
+            throw .invalidKeyData(keyType: .rsa, reason: error.description)
+        }
+        try check(bits: bits)
+    }
+
     static func check(bits: Int) throws(KeyError) {
         guard bits >= minimumBits else { throw .rsaKeyTooSmall(bits: bits) }
         guard bits <= maximumBits else { throw .rsaKeyTooLarge(bits: bits) }
@@ -23,24 +35,14 @@ struct RSAPublicKey: Sendable {
     private let key: _RSA.Signing.PublicKey
 
     init(data: [UInt8]) throws(KeyError) {
-        // The size check runs on our own parse first, so oversized keys never reach BoringSSL
-        // and undersized ones get a typed error with their real bit count.
-        let bits: Int
-        do {
-            bits = try Self.modulusBits(spki: data)
-        } catch {
-            throw .invalidKeyData(keyType: .rsa, reason: "SubjectPublicKeyInfo: \(error)")
-        }
-        try RSAKeySizeLimits.check(bits: bits)
-        let key: _RSA.Signing.PublicKey
-        do {
-            key = try _RSA.Signing.PublicKey(derRepresentation: data)
-        } catch {
-            throw .invalidKeyData(keyType: .rsa, reason: "SubjectPublicKeyInfo rejected (\(error))")
-        }
-        guard Array(key.derRepresentation) == data else {
-            throw .invalidKeyData(keyType: .rsa, reason: "SubjectPublicKeyInfo is not in canonical DER form")
-        }
+        try RSAKeySizeLimits.check(data, modulusBitsOf: Self.modulusBits(spki:))
+        let key = try decodeCanonicalDER(
+            data,
+            keyType: .rsa,
+            form: "SubjectPublicKeyInfo",
+            parse: { try _RSA.Signing.PublicKey(derRepresentation: $0) },
+            encode: { $0.derRepresentation }
+        )
         spki = data
         self.key = key
     }
@@ -83,23 +85,15 @@ struct RSAPrivateKey: Sendable {
     private let key: _RSA.Signing.PrivateKey
 
     init(data: [UInt8]) throws(KeyError) {
-        let bits: Int
-        do {
-            bits = try Self.modulusBits(pkcs1: data)
-        } catch {
-            throw .invalidKeyData(keyType: .rsa, reason: "RSAPrivateKey: \(error)")
-        }
-        try RSAKeySizeLimits.check(bits: bits)
-        let key: _RSA.Signing.PrivateKey
-        do {
-            key = try _RSA.Signing.PrivateKey(derRepresentation: data)
-        } catch {
-            throw .invalidKeyData(keyType: .rsa, reason: "RSAPrivateKey rejected (\(error))")
-        }
-        // Also rejects PKCS#8, which swift-crypto would otherwise accept here.
-        guard Array(key.derRepresentation) == data else {
-            throw .invalidKeyData(keyType: .rsa, reason: "RSAPrivateKey is not in canonical PKCS#1 DER form")
-        }
+        try RSAKeySizeLimits.check(data, modulusBitsOf: Self.modulusBits(pkcs1:))
+        // The canonical check also rejects PKCS#8, which swift-crypto would otherwise accept here.
+        let key = try decodeCanonicalDER(
+            data,
+            keyType: .rsa,
+            form: "PKCS#1 RSAPrivateKey",
+            parse: { try _RSA.Signing.PrivateKey(derRepresentation: $0) },
+            encode: { $0.derRepresentation }
+        )
         self.init(key)
     }
 
