@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A scriptable py-libp2p 0.8.1 peer for peerscope's interop tests and benchmarks.
 
-    py_peer.py listen [identity/stack options] [--port P]
+    py_peer.py listen [identity/stack options] [--port P] [--exit-with-parent]
     py_peer.py dial ADDR [identity/stack options] [--timeout S] SCENARIO ...
 
 `listen` prints its full listen multiaddr (ending in /p2p/<id>) as the first stdout line,
@@ -27,6 +27,11 @@ import time
 
 PROCESS_START = time.perf_counter()
 
+# stdout carries exactly one line (the listen address or the JSON result); anything a library
+# prints goes to stderr instead.
+RESULT_OUTPUT = sys.stdout
+sys.stdout = sys.stderr
+
 ECHO_PROTOCOL = "/echo/1.0.0"
 PERF_PROTOCOL = "/perf/1.0.0"
 IO_CHUNK = 64 * 1024
@@ -35,8 +40,8 @@ IDENTIFY_READ_LIMIT = 1024 * 1024
 SHUTDOWN_GRACE_SECONDS = 3.0
 
 
-class ScenarioFailure(Exception):
-    """A dial scenario did not get the behaviour it expects from the remote peer."""
+class PeerFailure(Exception):
+    """The remote peer (or our own start-up) did not behave as a scenario expects."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,7 +211,7 @@ async def read_to_end(stream, max_bytes: int, what: str) -> bytes:
             return bytes(received)
         received += chunk
         if len(received) > max_bytes:
-            raise ScenarioFailure(f"{what}: more than {max_bytes} bytes before end of stream")
+            raise PeerFailure(f"{what}: more than {max_bytes} bytes before end of stream")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,8 +258,8 @@ async def run_listener(arguments: argparse.Namespace) -> None:
                 await PerfService(host).start()
                 addrs = [str(a) for a in host.get_addrs() if "/ip4/127.0.0.1/tcp/" in str(a)]
                 if not addrs:
-                    raise ScenarioFailure(f"no loopback listen address in {host.get_addrs()}")
-                print(addrs[0], flush=True)
+                    raise PeerFailure(f"no loopback listen address in {host.get_addrs()}")
+                print(addrs[0], file=RESULT_OUTPUT, flush=True)
                 ready_ms = (time.perf_counter() - PROCESS_START) * 1000
                 print(f"py_peer: listening, ready {ready_ms:.0f} ms after start", file=sys.stderr,
                       flush=True)
@@ -297,7 +302,7 @@ async def run_dialer(arguments: argparse.Namespace) -> dict:
     try:
         remote = info_from_p2p_addr(multiaddr.Multiaddr(arguments.addr))
     except Exception as error:
-        raise ScenarioFailure(f"bad remote address {arguments.addr!r}: {error}") from error
+        raise PeerFailure(f"bad remote address {arguments.addr!r}: {error}") from error
 
     host = make_host(arguments, dialer=True)
     result: dict = {"scenario": arguments.scenario, "ok": False}
@@ -311,14 +316,14 @@ async def run_dialer(arguments: argparse.Namespace) -> dict:
             try:
                 await host.connect(remote)
             except Exception as error:
-                raise ScenarioFailure(
+                raise PeerFailure(
                     f"connect to {arguments.addr} failed: {error_chain(error)}"
                 ) from error
             result["connect_ms"] = elapsed_ms(started)
             scenario = SCENARIOS[arguments.scenario]
             result.update(await scenario(host, remote.peer_id, arguments))
             result["ok"] = True
-            # Closing the host right after the scenario could reset the remote's last writes.
+            # An orderly close, so the remote sees the connection end rather than vanish.
             await host.disconnect(remote.peer_id)
     return result
 
@@ -329,7 +334,7 @@ async def open_stream(host, peer_id, protocol: str):
     try:
         return await host.new_stream(peer_id, [TProtocol(protocol)])
     except Exception as error:
-        raise ScenarioFailure(
+        raise PeerFailure(
             f"opening a {protocol} stream failed: {error_chain(error)}"
         ) from error
 
@@ -377,7 +382,7 @@ async def echo_one_stream(host, peer_id, index, arguments, per_stream: list[dict
                 return
             received.extend(chunk)
             if len(received) > len(payload):
-                raise ScenarioFailure(
+                raise PeerFailure(
                     f"echo stream {index}: got more than the {len(payload)} bytes sent"
                 )
 
@@ -392,7 +397,7 @@ async def echo_one_stream(host, peer_id, index, arguments, per_stream: list[dict
         pass
 
     if bytes(received) != payload:
-        raise ScenarioFailure(
+        raise PeerFailure(
             f"echo stream {index}: sent {len(payload)} bytes, got {len(received)} back, "
             f"first difference at byte {first_difference(payload, received)}"
         )
@@ -418,7 +423,7 @@ async def scenario_ping(host, peer_id, arguments: argparse.Namespace) -> dict:
         try:
             await perform_ping_roundtrip(stream)
         except Exception as error:
-            raise ScenarioFailure(f"ping {len(rtts) + 1} failed: {error!r}") from error
+            raise PeerFailure(f"ping {len(rtts) + 1} failed: {error!r}") from error
         rtts.append(elapsed_ms(started))
     await stream.close_write()
     ordered = sorted(rtts)
@@ -443,7 +448,7 @@ async def scenario_identify(host, peer_id, arguments: argparse.Namespace) -> dic
     length, prefix_size = decode_uvarint(raw)
     body = raw[prefix_size:]
     if length != len(body):
-        raise ScenarioFailure(
+        raise PeerFailure(
             f"identify: length prefix says {length} bytes, the stream carried {len(body)}"
         )
     message = Identify()
@@ -493,11 +498,11 @@ async def scenario_perf(host, peer_id, arguments: argparse.Namespace) -> dict:
             break
         received += len(chunk)
         if received > arguments.download:
-            raise ScenarioFailure(f"perf: server sent more than the {arguments.download} asked")
+            raise PeerFailure(f"perf: server sent more than the {arguments.download} asked")
     download_ms = elapsed_ms(download_started)
     total_ms = elapsed_ms(started)
     if received != arguments.download:
-        raise ScenarioFailure(f"perf: asked for {arguments.download} bytes, got {received}")
+        raise PeerFailure(f"perf: asked for {arguments.download} bytes, got {received}")
     return {
         "upload_bytes": arguments.upload,
         "download_bytes": received,
@@ -544,7 +549,7 @@ def decode_uvarint(data: bytes) -> tuple[int, int]:
         value |= (byte & 0x7F) << (7 * position)
         if byte < 0x80:
             return value, position + 1
-    raise ScenarioFailure(f"identify: no complete uvarint length prefix in {data[:9].hex()}")
+    raise PeerFailure(f"identify: no complete uvarint length prefix in {data[:9].hex()}")
 
 
 def key_type_name(crypto_pb2, value: int) -> str:
@@ -584,19 +589,10 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         result = trio.run(run_dialer, arguments)
-    except trio.TooSlowError:
-        fail(f"dial {arguments.scenario}: timed out after {arguments.timeout:g} s")
+    except (Exception, BaseExceptionGroup) as error:
+        fail(f"dial {arguments.scenario}: {describe_failure(error, arguments.timeout)}")
         return 1
-    except ScenarioFailure as failure:
-        fail(f"dial {arguments.scenario}: {failure}")
-        return 1
-    except BaseExceptionGroup as group:  # nursery failures arrive grouped
-        fail(f"dial {arguments.scenario}: {describe_group(group)}")
-        return 1
-    except Exception as error:
-        fail(f"dial {arguments.scenario}: unexpected {error!r}")
-        return 1
-    print(json.dumps(result, separators=(",", ":")), flush=True)
+    print(json.dumps(result, separators=(",", ":")), file=RESULT_OUTPUT, flush=True)
     return 0
 
 
@@ -615,22 +611,16 @@ def error_chain(error: BaseException, depth: int = 0) -> str:
     return own + " <- " + " | ".join(error_chain(e, depth + 1) for e in inner)
 
 
-def describe_group(group: BaseExceptionGroup) -> str:
-    leaves: list[str] = []
+def describe_failure(error: BaseException, timeout: float) -> str:
+    import trio
 
-    def collect(error: BaseException) -> None:
-        if isinstance(error, BaseExceptionGroup):
-            for inner in error.exceptions:
-                collect(inner)
-        elif isinstance(error, ScenarioFailure):
-            leaves.append(str(error))
-        elif isinstance(error, __import__("trio").TooSlowError):
-            leaves.append("timed out")
-        else:
-            leaves.append(repr(error))
-
-    collect(group)
-    return "; ".join(leaves)
+    if isinstance(error, BaseExceptionGroup):  # nursery failures arrive grouped
+        return "; ".join(describe_failure(inner, timeout) for inner in error.exceptions)
+    if isinstance(error, trio.TooSlowError):
+        return f"timed out after {timeout:g} s"
+    if isinstance(error, PeerFailure):
+        return str(error)
+    return "unexpected " + error_chain(error)
 
 
 def fail(message: str) -> None:

@@ -109,6 +109,8 @@ final class PythonListener: Sendable {
         child.stopInBackground(grace: .seconds(3))
     }
 
+    var processIdentifier: Int32 { child.processIdentifier }
+
     /// What py wrote to stderr so far (its last 256 KiB).
     var stderr: String { child.snapshot().stderrText }
 

@@ -67,6 +67,20 @@ struct PythonPeerHarnessTests {
     }
 
     @Test(.pythonInterop, .timeLimit(.minutes(1)))
+    func droppedListenerIsStopped() async throws {
+        let python = try PythonInterop.peer()
+        // The listener's only reference ends with this closure.
+        let pid = try await { try await python.listen().processIdentifier }()
+
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(15)
+        while kill(pid, 0) == 0, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(kill(pid, 0) == -1, "py listener \(pid) still runs after its last reference went away")
+    }
+
+    @Test(.pythonInterop, .timeLimit(.minutes(1)))
     func failedDialCarriesPysReason() async throws {
         let python = try PythonInterop.peer()
         let listener = try await python.listen()
