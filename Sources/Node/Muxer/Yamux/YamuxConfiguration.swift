@@ -44,6 +44,9 @@ public struct YamuxConfiguration: Hashable, Sendable {
     /// ConnectionWriteTimeout, 10 s). Any inbound frame counts as a sign of life.
     public var pingTimeout: TimeAmount = .seconds(10)
 
+    /// How many closed streams the session remembers for snapshots (the UI's "recently closed" rows).
+    public var closedStreamHistory: Int = 32
+
     public init() {}
 
     /// Checks the invariants the session relies on; a violation is a programming error of ours.

@@ -1,3 +1,8 @@
+/// Why `YamuxConnection.ping()` failed.
+public enum YamuxPingError: Error, Hashable, Sendable {
+    case sessionClosed(YamuxSessionCloseReason)
+}
+
 /// A violation of the yamux protocol by the remote peer. Every case ends the session: the session sends
 /// Go Away with code 1 (protocol error) and the connection is closed (yamux spec §1, §2, §4).
 public enum YamuxError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -110,6 +115,8 @@ public enum YamuxSessionCloseReason: Hashable, Sendable, CustomStringConvertible
     case keepAliveTimeout
     /// The underlying connection went away.
     case connectionLost
+    /// The channel below reported an error (description kept for the event log).
+    case transportError(String)
 
     public var description: String {
         switch self {
@@ -118,6 +125,7 @@ public enum YamuxSessionCloseReason: Hashable, Sendable, CustomStringConvertible
         case .protocolError(let error): "protocol error: \(error)"
         case .keepAliveTimeout: "keepalive timeout"
         case .connectionLost: "connection lost"
+        case .transportError(let description): "transport error: \(description)"
         }
     }
 }

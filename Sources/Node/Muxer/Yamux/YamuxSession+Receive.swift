@@ -79,7 +79,7 @@ extension YamuxSession {
         }
         if header.flags.contains(.rst) {
             // The length of a RST frame is an opaque error code (go-libp2p), never window credit.
-            forget(stream)
+            forget(stream, finalState: .reset)
             events.append(.streamReset(id, code: header.type == .windowUpdate ? header.length : 0))
             return
         }
@@ -146,7 +146,7 @@ extension YamuxSession {
         guard stream.canReceive else {
             // Data after FIN breaks this stream only: reset it and drain the body.
             writeFrame(YamuxFrameHeader(type: .windowUpdate, flags: .rst, streamID: id, length: 0))
-            forget(stream)
+            forget(stream, finalState: .reset)
             events.append(.streamAborted(id, .dataAfterFin(length: header.length)))
             return
         }
@@ -177,7 +177,7 @@ extension YamuxSession {
         guard var stream = streams[id], stream.canReceive else { return }
         events.append(.remoteFinished(id))
         if stream.halfClose == .localClosed {
-            forget(stream)
+            forget(stream, finalState: .closed)
             events.append(.streamClosed(id))
         } else {
             stream.halfClose = .remoteClosed

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 
 /// Sans-IO yamux session (`/yamux/1.0.0`, yamux spec in shared/specs/yamux.md).
@@ -59,6 +60,8 @@ struct YamuxSession: Sendable {
     private(set) var unacknowledgedInbound = 0
     private(set) var unacknowledgedOutbound = 0
     private(set) var totalReceiveTarget: UInt64 = 0
+    /// Final views of the most recently forgotten streams, newest last (bounded by `closedStreamHistory`).
+    private(set) var recentlyClosed: Deque<YamuxStreamInfo> = []
 
     // Ping and keepalive.
     var outstandingPing: OutstandingPing?
@@ -104,10 +107,13 @@ struct YamuxSession: Sendable {
 
     func streamInfo(_ id: YamuxStreamID) -> YamuxStreamInfo? { streams[id]?.info }
 
+    /// The final view of a stream the session has forgotten, while it is still in the history.
+    func closedStreamInfo(_ id: YamuxStreamID) -> YamuxStreamInfo? { recentlyClosed.last { $0.id == id } }
+
     var snapshot: YamuxSessionSnapshot {
         YamuxSessionSnapshot(
-            role: role, streams: streams.values.map(\.info).sorted { $0.id < $1.id }, counters: counters,
-            goAwaySent: goAwayExchange.sent, goAwayReceived: goAwayExchange.received, closeReason: closeReason)
+            role: role, streams: streams.values.map(\.info).sorted { $0.id < $1.id },
+            recentlyClosed: Array(recentlyClosed), counters: counters, goAwaySent: goAwayExchange.sent, goAwayReceived: goAwayExchange.received, closeReason: closeReason)
     }
 
     /// Hands over every frame produced since the last call, as one buffer; nil when there is nothing to send.
@@ -187,7 +193,7 @@ struct YamuxSession: Sendable {
         guard stream.canWrite else { return [] }
         writeStreamFrame(.windowUpdate, flags: .fin, length: 0, on: &stream)
         if stream.halfClose == .remoteClosed {
-            forget(stream)
+            forget(stream, finalState: .closed)
             return [.streamClosed(id)]
         }
         stream.halfClose = .localClosed
@@ -200,7 +206,7 @@ struct YamuxSession: Sendable {
     mutating func reset(_ id: YamuxStreamID, code: UInt32 = 0) {
         guard !isClosed, let stream = streams[id] else { return }
         writeFrame(YamuxFrameHeader(type: .windowUpdate, flags: .rst, streamID: id, length: code))
-        forget(stream)
+        forget(stream, finalState: .reset)
     }
 
     /// The application read `count` bytes of a stream: maybe grant more window (and auto-tune it).
@@ -303,9 +309,13 @@ struct YamuxSession: Sendable {
         unacknowledgedOutbound -= 1
     }
 
-    /// Drops a stream from the table and from every limit counter.
-    mutating func forget(_ stream: YamuxStreamRecord) {
+    /// Drops a stream from the table and from every limit counter, keeping its final view in the history.
+    mutating func forget(_ stream: YamuxStreamRecord, finalState: YamuxStreamState) {
         guard streams.removeValue(forKey: stream.id) != nil else { return }
+        var info = stream.info
+        info.state = finalState
+        recentlyClosed.append(info)
+        if recentlyClosed.count > configuration.closedStreamHistory { recentlyClosed.removeFirst() }
         switch stream.origin {
         case .local: outboundStreamCount -= 1
         case .remote: inboundStreamCount -= 1

@@ -83,6 +83,8 @@ public struct YamuxSessionSnapshot: Hashable, Sendable {
     public var role: YamuxRole
     /// Open streams, ordered by ID.
     public var streams: [YamuxStreamInfo]
+    /// The last few closed or reset streams, oldest first, with their final counters.
+    public var recentlyClosed: [YamuxStreamInfo]
     public var counters: YamuxSessionCounters
     public var goAwaySent: YamuxGoAwayCode?
     public var goAwayReceived: YamuxGoAwayCode?
