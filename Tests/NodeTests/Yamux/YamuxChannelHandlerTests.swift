@@ -264,6 +264,23 @@ import Testing
         ])
     }
 
+    @Test func reusedIDOfAStreamStillHeldIsRejected() async throws {
+        let test = try await YamuxTestChannel.make(role: .server)
+        try await test.feed(yamuxFrame(.data, [.syn, .fin], stream: 1, payload: bytes(2)))
+        var inbound = test.connection.inboundStreams.makeAsyncIterator()
+        let stream = try #require(await inbound.next())
+        try await stream.closeWrite()
+        #expect(try await test.pendingFrames().map(\.flags) == [.ack, .fin])
+        // Stream 1 is closed for the session, but the application still holds it with unread data.
+        try await test.feed(yamuxFrame(.data, .syn, stream: 1, payload: bytes(9, seed: 9)))
+        #expect(try await test.nextFrames().map(\.header) == [
+            YamuxFrameHeader(type: .windowUpdate, flags: .rst, streamID: id1, length: 0)
+        ])
+        #expect(try await test.events().last == .streamRejected(id1, .streamIDInUse))
+        #expect(try await stream.read() == buffer(bytes(2)))
+        #expect(try await stream.read() == nil)
+    }
+
     @Test func connectionLossFailsStreamsButKeepsReceivedData() async throws {
         let test = try await YamuxTestChannel.make(role: .client)
         let stream = try await test.connection.openStream()

@@ -78,6 +78,16 @@ import Testing
         #expect(try client.openStream(now: yamuxT0) == YamuxStreamID(3))
     }
 
+    @Test func streamIDsRunOutBelowTwoToTheThirtyTwoMinusTwo() throws {
+        var client = YamuxSession(role: .client, now: yamuxT0)
+        client.nextStreamID = UInt32.max - 2
+        #expect(try client.openStream(now: yamuxT0) == YamuxStreamID(UInt32.max - 2))
+        #expect(throws: YamuxOpenStreamError.streamIDsExhausted) { try client.openStream(now: yamuxT0) }
+        var server = YamuxSession(role: .server, now: yamuxT0)
+        server.nextStreamID = UInt32.max - 1
+        #expect(throws: YamuxOpenStreamError.streamIDsExhausted) { try server.openStream(now: yamuxT0) }
+    }
+
     @Test func defaultsFollowGoAndRust() {
         let configuration = YamuxConfiguration()
         #expect(configuration.maxUnacknowledgedInboundStreams == 256)

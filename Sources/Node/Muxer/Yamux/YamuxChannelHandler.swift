@@ -36,7 +36,6 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     var pingWaiters: [YamuxWaiter<Duration>] = []
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
-    private var inReadCycle = false
     private var flushScheduled = false
     private var started = false
     /// Set once the session has ended and every waiter was failed.
@@ -85,13 +84,12 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        inReadCycle = true
         process(session.receive(&bytes, now: now))
         settle()
     }
 
+    /// The end of a read cycle: everything the cycle produced leaves in one write.
     public func channelReadComplete(context: ChannelHandlerContext) {
-        inReadCycle = false
         flushOutbound()
         context.fireChannelReadComplete()
     }
@@ -139,8 +137,10 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
         scheduleFlush()
     }
 
+    /// Flushes at the end of this event-loop tick, so the frames of several API calls in one tick (or of a read
+    /// whose layer below never signals read-complete) still go out together.
     private func scheduleFlush() {
-        guard !inReadCycle, !flushScheduled, let context else { return }
+        guard !flushScheduled, let context else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false
@@ -178,12 +178,24 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     func emit(_ event: YamuxConnectionEvent) { onEvent?(event) }
 
     func process(_ events: [YamuxEvent]) {
-        for event in events { process(event) }
+        // IDs refused while handling this batch: their later events in the batch belong to nobody.
+        var refused: Set<YamuxStreamID> = []
+        for event in events {
+            if let id = event.streamID, refused.contains(id) { continue }
+            if let id = process(event) { refused.insert(id) }
+        }
     }
 
-    private func process(_ event: YamuxEvent) {
+    /// Handles one event; returns the ID of a stream it refused, if any.
+    private func process(_ event: YamuxEvent) -> YamuxStreamID? {
         switch event {
         case .streamOpenedByRemote(let id):
+            guard streams[id] == nil else {
+                // The peer reused the ID of a stream the application still holds: never mix the two.
+                session.reset(id, code: 0)
+                emit(.streamRejected(id, .streamIDInUse))
+                return id
+            }
             streams[id] = YamuxStreamIO(origin: .remote)
             emit(.streamOpened(id, .remote))
             if let waiter = acceptWaiters.popFirst() {
@@ -194,7 +206,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
         case .streamAcknowledged:
             break  // `settle` retries waiting opens
         case .data(let id, let data):
-            guard let io = streams[id] else { return }
+            guard let io = streams[id] else { return nil }
             let handedOver = io.deliver(data)
             if handedOver > 0 { session.consumed(id, bytes: handedOver, now: now) }
         case .remoteFinished(let id):
@@ -209,8 +221,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
             if let io = streams[id] { pumpWrite(id, io) }
         case .streamRejected(let id, let reason):
             emit(.streamRejected(id, reason))
-        case .pingRTT(let rtt):
-            let duration = Duration.nanoseconds(rtt.nanoseconds)
+        case .pingRTT(let duration):
             emit(.pingRTT(duration))
             let waiters = pingWaiters
             pingWaiters.removeAll()
@@ -227,6 +238,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
             tearDown(.keepAliveTimeout)
             context?.close(promise: nil)
         }
+        return nil
     }
 
     /// The session forgot a stream. `error` (nil for a clean close) fails what is still waiting on it.

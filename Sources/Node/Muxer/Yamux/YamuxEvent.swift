@@ -22,11 +22,25 @@ enum YamuxEvent: Hashable, Sendable {
     /// We answered the peer's SYN with RST.
     case streamRejected(YamuxStreamID, YamuxStreamRejection)
     /// Our ping came back.
-    case pingRTT(TimeAmount)
+    case pingRTT(Duration)
     /// The peer sent Go Away: no new streams; existing ones may finish.
     case goAwayReceived(YamuxGoAwayCode)
     /// The peer broke the protocol: Go Away (protocol error) is queued and the session is closed.
     case protocolError(YamuxError)
     /// Nothing arrived within `pingTimeout` of a ping: the session is closed.
     case keepAliveTimedOut
+}
+
+extension YamuxEvent {
+    /// The stream an event is about, if any.
+    var streamID: YamuxStreamID? {
+        switch self {
+        case .streamOpenedByRemote(let id), .streamAcknowledged(let id), .data(let id, _), .remoteFinished(let id),
+            .streamReset(let id, _), .streamAborted(let id, _), .streamClosed(let id), .sendWindowOpened(let id),
+            .streamRejected(let id, _):
+            id
+        case .pingRTT, .goAwayReceived, .protocolError, .keepAliveTimedOut:
+            nil
+        }
+    }
 }

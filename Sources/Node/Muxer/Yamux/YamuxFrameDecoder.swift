@@ -15,13 +15,15 @@ struct YamuxFrameDecoder: Sendable {
     }
 
     private enum State {
-        case awaitingHeader(partial: ByteBuffer)
+        /// `partial` holds the first bytes of a header split across inputs (nil between frames, so the common
+        /// case of whole headers allocates nothing).
+        case awaitingHeader(partial: ByteBuffer?)
         case readingBody(remaining: UInt32)
         case failed(YamuxError)
     }
 
     let maxDataLength: UInt32
-    private var state: State = .awaitingHeader(partial: ByteBuffer())
+    private var state: State = .awaitingHeader(partial: nil)
 
     init(maxDataLength: UInt32) {
         self.maxDataLength = maxDataLength
@@ -29,7 +31,7 @@ struct YamuxFrameDecoder: Sendable {
 
     /// True when the decoder sits between frames (no partial header, no unfinished body).
     var isAtFrameBoundary: Bool {
-        if case .awaitingHeader(let partial) = state { return partial.readableBytes == 0 }
+        if case .awaitingHeader(partial: nil) = state { return true }
         return false
     }
 
@@ -44,22 +46,26 @@ struct YamuxFrameDecoder: Sendable {
             let count = min(Int(remaining), buffer.readableBytes)
             guard let slice = buffer.readSlice(length: count) else { return nil }
             let left = remaining - UInt32(count)
-            state = left == 0 ? .awaitingHeader(partial: ByteBuffer()) : .readingBody(remaining: left)
+            state = left == 0 ? .awaitingHeader(partial: nil) : .readingBody(remaining: left)
             return .body(slice, endOfFrame: left == 0)
         case .awaitingHeader(var partial):
             let header: YamuxFrameHeader?
             do {
-                if partial.readableBytes == 0 {
-                    header = try YamuxFrameHeader.read(from: &buffer)
-                    if header == nil, buffer.readableBytes > 0, let rest = buffer.readSlice(length: buffer.readableBytes) {
-                        partial.writeImmutableBuffer(rest)
-                    }
-                } else {
-                    let needed = YamuxFrameHeader.size - partial.readableBytes
+                if var started = partial {
+                    let needed = YamuxFrameHeader.size - started.readableBytes
                     if let piece = buffer.readSlice(length: min(needed, buffer.readableBytes)) {
-                        partial.writeImmutableBuffer(piece)
+                        started.writeImmutableBuffer(piece)
                     }
-                    header = try YamuxFrameHeader.read(from: &partial)
+                    header = try YamuxFrameHeader.read(from: &started)
+                    partial = started
+                } else {
+                    header = try YamuxFrameHeader.read(from: &buffer)
+                    if header == nil, buffer.readableBytes > 0 {
+                        var started = ByteBuffer()
+                        started.writeImmutableBuffer(buffer)
+                        buffer.moveReaderIndex(to: buffer.writerIndex)
+                        partial = started
+                    }
                 }
             } catch {
                 state = .failed(error)
@@ -75,9 +81,7 @@ struct YamuxFrameDecoder: Sendable {
                 state = .failed(error)
                 throw error
             }
-            state =
-                header.bodyLength > 0
-                ? .readingBody(remaining: header.bodyLength) : .awaitingHeader(partial: ByteBuffer())
+            state = header.bodyLength > 0 ? .readingBody(remaining: header.bodyLength) : .awaitingHeader(partial: nil)
             return .header(header)
         }
     }

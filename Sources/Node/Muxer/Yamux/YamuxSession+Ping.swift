@@ -51,8 +51,9 @@ extension YamuxSession {
         } else if header.flags.contains(.ack), let outstandingPing, outstandingPing.value == header.length {
             let rtt = now - outstandingPing.sentAt
             self.outstandingPing = nil
-            counters.lastRTT = rtt
-            events.append(.pingRTT(rtt))
+            roundTripTime = rtt
+            counters.lastRTT = .nanoseconds(rtt.nanoseconds)
+            events.append(.pingRTT(.nanoseconds(rtt.nanoseconds)))
         }
     }
 }

@@ -52,7 +52,8 @@ struct YamuxSession: Sendable {
     var bodySink: BodySink = .discard
     var outbound: ByteBuffer
     let allocator: ByteBufferAllocator
-    private var nextStreamID: UInt32
+    /// The ID our next stream gets (internal so tests can start near the end of the ID space).
+    var nextStreamID: UInt32
 
     // Limits bookkeeping (kept as counters so each check is O(1)).
     private(set) var inboundStreamCount = 0
@@ -68,6 +69,8 @@ struct YamuxSession: Sendable {
     var nextPingValue: UInt32 = 1
     var lastPingSentAt: NIODeadline
     var lastInboundAt: NIODeadline
+    /// The last measured RTT, which window auto-tuning compares update intervals with.
+    var roundTripTime: TimeAmount?
 
     init(
         role: YamuxRole, configuration: YamuxConfiguration = YamuxConfiguration(), now: NIODeadline,
@@ -254,7 +257,7 @@ struct YamuxSession: Sendable {
         let allowance = configuration.maxTotalReceiveWindow - min(configuration.maxTotalReceiveWindow, totalReceiveTarget)
         guard
             let grant = stream.receive.grant(
-                now: now, rtt: counters.lastRTT, force: force, maxWindow: configuration.maxStreamWindow,
+                now: now, rtt: roundTripTime, force: force, maxWindow: configuration.maxStreamWindow,
                 growthAllowance: allowance)
         else { return }
         totalReceiveTarget += UInt64(grant.growth)

@@ -99,7 +99,13 @@ final class YamuxStreamIO {
             inbound.removeAll()
             inboundBytes = 0
         }
-        if case .open = readState { readState = .failed(error) } else if discardBuffered { readState = .failed(error) }
+        switch readState {
+        case .open: readState = .failed(error)
+        // A finished read side stays finished (its data is complete) unless a reset throws the data away.
+        case .finished: if discardBuffered { readState = .failed(error) }
+        // The first failure is the one reported.
+        case .failed: break
+        }
         if inbound.isEmpty, let waiter = readWaiter, let end = endOfInput {
             readWaiter = nil
             waiter.continuation.resume(with: end.mapError { $0 as any Error })

@@ -73,7 +73,7 @@ public struct YamuxSessionCounters: Hashable, Sendable {
     /// Peer-opened streams we answered with RST because a limit was reached or we were going away.
     public var streamsRejected: UInt64 = 0
     /// The last round-trip time measured with a yamux ping.
-    public var lastRTT: TimeAmount?
+    public var lastRTT: Duration?
 
     public init() {}
 }
@@ -100,12 +100,15 @@ public enum YamuxStreamRejection: Hashable, Sendable, CustomStringConvertible {
     case ackBacklogFull(limit: Int)
     /// Go Away was sent or received: no new streams.
     case goingAway
+    /// The peer reused the ID of a stream the application still holds (IDs must never be reused, spec §2).
+    case streamIDInUse
 
     public var description: String {
         switch self {
         case .maxStreams(let limit): "stream limit reached (\(limit) inbound streams)"
         case .ackBacklogFull(let limit): "accept backlog full (\(limit) unaccepted streams)"
         case .goingAway: "session is going away"
+        case .streamIDInUse: "stream ID still in use"
         }
     }
 }
