@@ -288,14 +288,18 @@ import Testing
         try await test.channel.testingEventLoop.executeInContext { test.channel.pipeline.fireChannelInactive() }
         #expect(try await stream.read() == buffer(bytes(2)))
         await #expect(throws: YamuxStreamError.sessionClosed(.connectionLost)) { try await stream.read() }
-        await #expect(throws: YamuxStreamError.sessionClosed(.connectionLost)) { try await stream.write(buffer(bytes(1))) }
+        await #expect(throws: YamuxStreamError.sessionClosed(.connectionLost)) {
+            try await stream.write(buffer(bytes(1)))
+        }
         await #expect(throws: YamuxPingError.sessionClosed(.connectionLost)) { try await test.connection.ping() }
         #expect(try await test.events().last == .closed(.connectionLost))
     }
 
     @Test func rawWritesAreRefused() async throws {
         let test = try await YamuxTestChannel.make(role: .client)
-        await #expect(throws: ChannelError.operationUnsupported) { try await test.channel.writeAndFlush(buffer(bytes(3))) }
+        await #expect(throws: ChannelError.operationUnsupported) {
+            try await test.channel.writeAndFlush(buffer(bytes(3)))
+        }
     }
 
     @Test func snapshotListsStreamsAndCounters() async throws {

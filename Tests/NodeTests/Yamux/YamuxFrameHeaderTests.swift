@@ -16,16 +16,36 @@ import Testing
     }
 
     static let examples: [Example] = [
-        Example(name: "open stream 1", hex: "00 01 0001 00000001 00000000", type: .windowUpdate, flags: .syn, stream: 1, length: 0),
-        Example(name: "ACK stream 1", hex: "00 01 0002 00000001 00000000", type: .windowUpdate, flags: .ack, stream: 1, length: 0),
-        Example(name: "Data SYN 19 bytes", hex: "00 00 0001 00000001 00000013", type: .data, flags: .syn, stream: 1, length: 19),
-        Example(name: "window +262144 on 3", hex: "00 01 0000 00000003 00040000", type: .windowUpdate, flags: [], stream: 3, length: 262_144),
-        Example(name: "FIN stream 1", hex: "00 01 0004 00000001 00000000", type: .windowUpdate, flags: .fin, stream: 1, length: 0),
-        Example(name: "RST stream 2 code 0x1001", hex: "00 01 0008 00000002 00001001", type: .windowUpdate, flags: .rst, stream: 2, length: 0x1001),
-        Example(name: "ping 42", hex: "00 02 0001 00000000 0000002a", type: .ping, flags: .syn, stream: 0, length: 42),
-        Example(name: "ping reply", hex: "00 02 0002 00000000 0000002a", type: .ping, flags: .ack, stream: 0, length: 42),
-        Example(name: "go away normal", hex: "00 03 0000 00000000 00000000", type: .goAway, flags: [], stream: 0, length: 0),
-        Example(name: "go away protocol error", hex: "00 03 0000 00000000 00000001", type: .goAway, flags: [], stream: 0, length: 1),
+        Example(
+            name: "open stream 1", hex: "00 01 0001 00000001 00000000",
+            type: .windowUpdate, flags: .syn, stream: 1, length: 0),
+        Example(
+            name: "ACK stream 1", hex: "00 01 0002 00000001 00000000",
+            type: .windowUpdate, flags: .ack, stream: 1, length: 0),
+        Example(
+            name: "Data SYN 19 bytes", hex: "00 00 0001 00000001 00000013",
+            type: .data, flags: .syn, stream: 1, length: 19),
+        Example(
+            name: "window +262144 on 3", hex: "00 01 0000 00000003 00040000",
+            type: .windowUpdate, flags: [], stream: 3, length: 262_144),
+        Example(
+            name: "FIN stream 1", hex: "00 01 0004 00000001 00000000",
+            type: .windowUpdate, flags: .fin, stream: 1, length: 0),
+        Example(
+            name: "RST stream 2 code 0x1001", hex: "00 01 0008 00000002 00001001",
+            type: .windowUpdate, flags: .rst, stream: 2, length: 0x1001),
+        Example(
+            name: "ping 42", hex: "00 02 0001 00000000 0000002a",
+            type: .ping, flags: .syn, stream: 0, length: 42),
+        Example(
+            name: "ping reply", hex: "00 02 0002 00000000 0000002a",
+            type: .ping, flags: .ack, stream: 0, length: 42),
+        Example(
+            name: "go away normal", hex: "00 03 0000 00000000 00000000",
+            type: .goAway, flags: [], stream: 0, length: 0),
+        Example(
+            name: "go away protocol error", hex: "00 03 0000 00000000 00000001",
+            type: .goAway, flags: [], stream: 0, length: 1),
     ]
 
     @Test(arguments: examples)

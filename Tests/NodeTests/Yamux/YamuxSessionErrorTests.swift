@@ -75,7 +75,8 @@ import Testing
         // 16 MiB + 1 can never fit; rejected even for an unknown stream, before any body arrives.
         try expectFailure(
             role: .server, input: yamuxFrame(.data, [], stream: 9, length: 16 * 1024 * 1024 + 1),
-            error: .dataFrameTooLarge(streamID: YamuxStreamID(9), length: 16 * 1024 * 1024 + 1, limit: 16 * 1024 * 1024))
+            error: .dataFrameTooLarge(
+                streamID: YamuxStreamID(9), length: 16 * 1024 * 1024 + 1, limit: 16 * 1024 * 1024))
     }
 
     @Test func sendWindowOverflow() throws {

@@ -101,7 +101,9 @@ import Testing
     @Test func defaultBacklogRejectsThe257thUnacceptedStream() throws {
         var server = YamuxSession(role: .server, now: yamuxT0)
         var input = ByteBuffer()
-        for index: UInt32 in 0..<257 { input.writeImmutableBuffer(yamuxFrame(.windowUpdate, .syn, stream: 2 * index + 1)) }
+        for index: UInt32 in 0..<257 {
+            input.writeImmutableBuffer(yamuxFrame(.windowUpdate, .syn, stream: 2 * index + 1))
+        }
         let events = server.feed(input)
         #expect(events.count == 257)
         #expect(events.last == .streamRejected(YamuxStreamID(513), .ackBacklogFull(limit: 256)))

@@ -61,6 +61,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     // MARK: - Channel lifecycle
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        precondition(eventLoop.inEventLoop, "YamuxChannelHandler was created for another event loop than its channel's")
         self.context = context
         connection.attach(self)
         if context.channel.isActive { start() }

@@ -4,7 +4,7 @@ import NIOCore
 /// Sans-IO yamux session (`/yamux/1.0.0`, yamux spec in shared/specs/yamux.md).
 ///
 /// Bytes from the peer go in through `receive(_:now:)`; commands (`openStream`, `write`, `closeWrite`,
-/// `reset`, `consumed`, `sendPing`, `goAway`, …) change state. Both return events; every frame either
+/// `reset`, `consumed`, `sendPing`, `goAway`, …) change state. Both return events; every frame they
 /// produces is appended to one outbound buffer that the driver drains with `takeOutbound()` when it flushes,
 /// so all frames of one read or flush cycle leave in a single write. Time is passed in; nothing here reads a
 /// clock, schedules work or touches a channel.
@@ -116,7 +116,8 @@ struct YamuxSession: Sendable {
     var snapshot: YamuxSessionSnapshot {
         YamuxSessionSnapshot(
             role: role, streams: streams.values.map(\.info).sorted { $0.id < $1.id },
-            recentlyClosed: Array(recentlyClosed), counters: counters, goAwaySent: goAwayExchange.sent, goAwayReceived: goAwayExchange.received, closeReason: closeReason)
+            recentlyClosed: Array(recentlyClosed), counters: counters, goAwaySent: goAwayExchange.sent,
+            goAwayReceived: goAwayExchange.received, closeReason: closeReason)
     }
 
     /// Hands over every frame produced since the last call, as one buffer; nil when there is nothing to send.
@@ -254,7 +255,8 @@ struct YamuxSession: Sendable {
     /// Sends a window update if the receive policy wants one, or unconditionally when an ACK is owed.
     mutating func sendWindowUpdate(on stream: inout YamuxStreamRecord, now: NIODeadline) {
         let force = stream.handshake == .synReceived
-        let allowance = configuration.maxTotalReceiveWindow - min(configuration.maxTotalReceiveWindow, totalReceiveTarget)
+        let budget = configuration.maxTotalReceiveWindow
+        let allowance = budget - min(budget, totalReceiveTarget)
         guard
             let grant = stream.receive.grant(
                 now: now, rtt: roundTripTime, force: force, maxWindow: configuration.maxStreamWindow,
