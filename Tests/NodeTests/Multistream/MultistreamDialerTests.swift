@@ -61,7 +61,7 @@ import Testing
     @Test func bytesAfterTheEchoAreLeftover() {
         var dialer = MultistreamDialer(protocols: ["/noise"])
         _ = dialer.start()
-        let chunk = multistreamWire(MultistreamMessage.header, "/noise").appending(Self.noiseMsg1)
+        let chunk = ByteBuffer.joining(multistreamWire(MultistreamMessage.header, "/noise"), Self.noiseMsg1)
         #expect(dialer.receive(chunk) == [.negotiated(protocol: "/noise", leftover: Self.noiseMsg1)])
     }
 
@@ -70,7 +70,7 @@ import Testing
         _ = dialer.start()
         let reply = multistreamWire(MultistreamMessage.header, "na", "/noise")
         var all: [MultistreamAction] = []
-        for (index, byte) in reply.singleBytes.enumerated() {
+        for (index, byte) in reply.dripFeedChunks.enumerated() {
             let actions = dialer.receive(byte)
             all += actions
             if index < reply.readableBytes - 1 {
@@ -105,7 +105,7 @@ import Testing
             ])
         #expect(dialer.phase == .awaitingHeader)
         let data = ByteBuffer(bytes: [0, 1, 2, 3])
-        let actions = dialer.receive(multistreamWire(MultistreamMessage.header, "/yamux/1.0.0").appending(data))
+        let actions = dialer.receive(ByteBuffer.joining(multistreamWire(MultistreamMessage.header, "/yamux/1.0.0"), data))
         #expect(actions == [.negotiated(protocol: "/yamux/1.0.0", leftover: data)])
     }
 

@@ -93,7 +93,7 @@ import Testing
         // libp2p_synthetic msg1_framed, sent by go/rust right behind the proposal.
         let noiseMsg1 = try ByteBuffer(
             plainHexEncodedBytes: "0020ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c7944")
-        let chunk = multistreamWire(MultistreamMessage.header, "/noise").appending(noiseMsg1)
+        let chunk = ByteBuffer.joining(multistreamWire(MultistreamMessage.header, "/noise"), noiseMsg1)
         let actions = listener.receive(chunk)
         #expect(actions.outcomes == [.negotiated(protocol: "/noise", leftover: noiseMsg1)])
     }
@@ -103,7 +103,7 @@ import Testing
         _ = listener.start()
         let wire = multistreamWire(MultistreamMessage.header, "/mplex/6.7.0", "/yamux/1.0.0")
         var all: [MultistreamAction] = []
-        for byte in wire.singleBytes {
+        for byte in wire.dripFeedChunks {
             all += listener.receive(byte)
         }
         #expect(all.sentBytes == multistreamWire("na", "/yamux/1.0.0"))
@@ -132,7 +132,7 @@ import Testing
                     plainHexEncodedBytes: "13 2f6d756c746973747265616d2f312e302e30 0a 07 2f6e6f697365 0a")))
 
         let listenerActions = listener.receive(dialerFirst)
-        let listenerReply = listenerHeader.appending(listenerActions.sentBytes)
+        let listenerReply = ByteBuffer.joining(listenerHeader, listenerActions.sentBytes)
         #expect(listenerReply == dialerFirst)
         #expect(listenerActions.outcomes == [.negotiated(protocol: "/noise", leftover: ByteBuffer())])
 
@@ -150,13 +150,13 @@ import Testing
             if toListener.readableBytes > 0 && listenerOutcome.isEmpty {
                 let actions = listener.receive(toListener)
                 toListener = ByteBuffer()
-                toDialer = toDialer.appending(actions.sentBytes)
+                toDialer = ByteBuffer.joining(toDialer, actions.sentBytes)
                 listenerOutcome += actions.outcomes
             }
             if toDialer.readableBytes > 0 && dialerOutcome.isEmpty {
                 let actions = dialer.receive(toDialer)
                 toDialer = ByteBuffer()
-                toListener = toListener.appending(actions.sentBytes)
+                toListener = ByteBuffer.joining(toListener, actions.sentBytes)
                 dialerOutcome += actions.outcomes
             }
         }

@@ -28,16 +28,17 @@ func multistreamWire(_ texts: String...) -> ByteBuffer {
 }
 
 extension ByteBuffer {
-    /// This buffer followed by `other`.
-    func appending(_ other: ByteBuffer) -> ByteBuffer {
-        var copy = self
-        var other = other
-        copy.writeBuffer(&other)
-        return copy
+    /// The parts one after another in a new buffer.
+    static func joining(_ parts: ByteBuffer...) -> ByteBuffer {
+        var joined = ByteBuffer()
+        for var part in parts {
+            joined.writeBuffer(&part)
+        }
+        return joined
     }
 
-    /// One single-byte buffer per readable byte, for drip-feeding.
-    var singleBytes: [ByteBuffer] {
+    /// One single-byte buffer per readable byte, for drip-feeding a parser.
+    var dripFeedChunks: [ByteBuffer] {
         readableBytesView.map { ByteBuffer(bytes: [$0]) }
     }
 }

@@ -1,0 +1,31 @@
+import NIOCore
+
+/// A complete Noise transport session (sans-IO): the send and receive ciphers plus the inbound
+/// frame decoder. Feed raw network bytes to `decrypt`, plaintext to `encrypt`.
+public struct NoiseTransport: Sendable {
+    public private(set) var sendCipher: NoiseTransportCipher
+    public private(set) var receiveCipher: NoiseTransportCipher
+    private var decoder = NoiseFrameDecoder()
+
+    public init(sendCipher: NoiseTransportCipher, receiveCipher: NoiseTransportCipher) {
+        self.sendCipher = sendCipher
+        self.receiveCipher = receiveCipher
+    }
+
+    /// Bytes received that do not form a complete frame yet.
+    public var bufferedInboundBytes: Int { decoder.bufferedBytes }
+
+    /// Encrypts `plaintext` into as few frames as possible, appended to `out`.
+    public mutating func encrypt(_ plaintext: ByteBuffer, appendingTo out: inout ByteBuffer) throws(NoiseError) {
+        try sendCipher.encrypt(plaintext, appendingFramesTo: &out)
+    }
+
+    /// Adds raw bytes from the network and appends the plaintext of every complete frame to `out`.
+    /// Any error is fatal for the session.
+    public mutating func decrypt(_ inbound: ByteBuffer, appendingTo out: inout ByteBuffer) throws(NoiseError) {
+        decoder.append(inbound)
+        while let frame = decoder.nextFrame() {
+            try receiveCipher.decryptFrame(frame, appendingTo: &out)
+        }
+    }
+}
