@@ -37,6 +37,8 @@ public struct NoiseTransportCipher: Sendable {
     /// Encrypts at most 65519 bytes as one frame, appending the length prefix, ciphertext and tag.
     public mutating func encryptFrame(_ plaintext: ByteBuffer, appendingTo out: inout ByteBuffer) throws(NoiseError) {
         precondition(plaintext.readableBytes <= NoiseProtocol.maxPlaintextLength, "Noise frame plaintext over 65519 bytes")
+        // Checked before the prefix is written so a failure leaves `out` untouched.
+        guard nonce < UInt64.max else { throw .nonceExhausted }
         out.writeInteger(UInt16(plaintext.readableBytes + NoiseProtocol.tagLength))
         try encryptMessage(plaintext, appendingTo: &out)
     }
