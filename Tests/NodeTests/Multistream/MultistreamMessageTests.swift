@@ -89,14 +89,14 @@ import Testing
 
     @Test func lengthPrefixLongerThanNineBytesIsRejected() throws {
         var buffer = try ByteBuffer(plainHexEncodedBytes: "80 80 80 80 80 80 80 80 80 01")
-        #expect(throws: MultistreamError.invalidLengthPrefix(reason: "uvarint longer than 9 bytes")) {
+        #expect(throws: MultistreamError.invalidLengthPrefix(.tooLong)) {
             try MultistreamMessageDecoder().decode(&buffer)
         }
     }
 
     @Test func nonMinimalLengthPrefixIsRejected() throws {
         var buffer = try ByteBuffer(plainHexEncodedBytes: "83 00 6e 61 0a")
-        #expect(throws: MultistreamError.invalidLengthPrefix(reason: "non-minimal uvarint encoding")) {
+        #expect(throws: MultistreamError.invalidLengthPrefix(.nonMinimal(byteCount: 2))) {
             try MultistreamMessageDecoder().decode(&buffer)
         }
     }

@@ -22,7 +22,7 @@ public enum MultistreamError: Error, Sendable, Equatable {
     /// A message declared more bytes than the limit (checked before reading the body).
     case messageTooLong(limit: Int, declared: UInt64)
     /// The length prefix is not a legal uvarint.
-    case invalidLengthPrefix(reason: String)
+    case invalidLengthPrefix(UVarintError)
     /// A message did not end with `\n` (or was empty).
     case missingNewline
     /// A message's text was not valid UTF-8.
@@ -44,8 +44,8 @@ extension MultistreamError: CustomStringConvertible {
             return "multistream: refused \(limit) proposals, giving up (proposals: \(proposals))"
         case .messageTooLong(let limit, let declared):
             return "multistream: message declares \(declared) bytes, limit is \(limit)"
-        case .invalidLengthPrefix(let reason):
-            return "multistream: invalid length prefix (\(reason))"
+        case .invalidLengthPrefix(let error):
+            return "multistream: invalid length prefix (\(error))"
         case .missingNewline:
             return "multistream: message does not end with a newline"
         case .invalidUTF8:

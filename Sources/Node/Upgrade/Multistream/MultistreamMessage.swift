@@ -16,14 +16,14 @@ public enum MultistreamMessage {
     /// Appends `text` as one framed message.
     public static func write(_ text: String, into buffer: inout ByteBuffer) {
         let utf8 = text.utf8
-        MultistreamLengthPrefix.write(UInt64(utf8.count + 1), into: &buffer)
+        buffer.writeUVarint(UInt64(utf8.count + 1))
         buffer.writeBytes(utf8)
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
     /// Frames several messages into one buffer, so they leave in one write.
     public static func encode(_ texts: String..., allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
-        let capacity = texts.reduce(0) { $0 + $1.utf8.count + 1 + MultistreamLengthPrefix.maxByteCount }
+        let capacity = texts.reduce(0) { $0 + $1.utf8.count + 1 + UVarint.maxByteCount }
         var buffer = allocator.buffer(capacity: capacity)
         for text in texts {
             write(text, into: &buffer)

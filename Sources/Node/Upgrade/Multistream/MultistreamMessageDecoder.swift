@@ -16,37 +16,28 @@ struct MultistreamMessageDecoder: Sendable {
     /// Consumes one complete message from the front of `buffer` and returns its text without the
     /// newline, or returns nil and consumes nothing when the message is not complete yet.
     func decode(_ buffer: inout ByteBuffer) throws(MultistreamError) -> String? {
-        let declared: UInt64
-        let prefixLength: Int
-        switch MultistreamLengthPrefix.peek(in: buffer) {
-        case .needMoreBytes:
-            return nil
-        case .invalid(let reason):
-            throw .invalidLengthPrefix(reason: reason)
-        case .value(let value, let byteCount):
-            declared = value
-            prefixLength = byteCount
+        let body: ByteBuffer
+        do {
+            guard let complete = try buffer.readUVarintLengthPrefixedSlice(maxLength: maxLength) else {
+                return nil
+            }
+            body = complete
+        } catch {
+            switch error {
+            case .invalidLength(let reason):
+                throw .invalidLengthPrefix(reason)
+            case .lengthExceedsLimit(let length, let limit):
+                throw .messageTooLong(limit: limit, declared: length)
+            }
         }
-        guard declared <= UInt64(maxLength) else {
-            throw .messageTooLong(limit: maxLength, declared: declared)
-        }
-        let length = Int(declared)
-        guard length > 0 else {
-            throw .missingNewline
-        }
-        guard buffer.readableBytes >= prefixLength + length else {
-            return nil
-        }
-        let bodyStart = buffer.readerIndex + prefixLength
-        guard buffer.getInteger(at: bodyStart + length - 1, as: UInt8.self) == UInt8(ascii: "\n"),
-            let textBytes = buffer.getSlice(at: bodyStart, length: length - 1)
+        guard body.readableBytes > 0,
+            body.getInteger(at: body.readerIndex + body.readableBytes - 1, as: UInt8.self) == UInt8(ascii: "\n")
         else {
             throw .missingNewline
         }
-        guard let text = String(validating: textBytes.readableBytesView, as: UTF8.self) else {
+        guard let text = String(validating: body.readableBytesView.dropLast(), as: UTF8.self) else {
             throw .invalidUTF8
         }
-        buffer.moveReaderIndex(forwardBy: prefixLength + length)
         return text
     }
 }
