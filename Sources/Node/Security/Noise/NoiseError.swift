@@ -7,17 +7,16 @@ public enum NoiseError: Error, Sendable, Equatable {
     case handshakeDecryptionFailed(message: Int)
     /// The remote X25519 key produced the all-zero shared secret (a low-order point).
     case invalidRemoteKey(message: Int)
-    /// The peer sent bytes after the final handshake message before we could use transport keys,
-    /// or sent a handshake message when it was our turn to send.
-    case unexpectedHandshakeMessage(message: Int)
     /// A libp2p handshake payload could not be decoded or lacks a required field.
     case invalidPayload(message: Int, reason: String)
     /// The identity key in the payload could not be parsed.
     case invalidIdentityKey(message: Int, reason: String)
     /// The payload's signature over the Noise static key does not verify.
     case invalidIdentitySignature(message: Int)
-    /// The remote peer authenticated as `actual` but we dialed `expected` (base58 peer IDs).
-    case peerIDMismatch(expected: String, actual: String)
+    /// The remote peer authenticated as `actual` but we expected `expected`.
+    case peerIDMismatch(expected: PeerID, actual: PeerID)
+    /// Our own identity key could not sign the static key.
+    case signingFailed(reason: String)
     /// The connection closed before the handshake finished.
     case closedDuringHandshake(awaitingMessage: Int)
     /// A transport frame is shorter than the authentication tag.
@@ -37,8 +36,6 @@ extension NoiseError: CustomStringConvertible {
             return "noise: handshake message \(message) failed authentication"
         case .invalidRemoteKey(let message):
             return "noise: remote key in handshake message \(message) gives an all-zero shared secret"
-        case .unexpectedHandshakeMessage(let message):
-            return "noise: unexpected data from the peer while we had to send message \(message)"
         case .invalidPayload(let message, let reason):
             return "noise: invalid handshake payload in message \(message): \(reason)"
         case .invalidIdentityKey(let message, let reason):
@@ -47,6 +44,8 @@ extension NoiseError: CustomStringConvertible {
             return "noise: identity signature over the static key in message \(message) does not verify"
         case .peerIDMismatch(let expected, let actual):
             return "noise: expected peer \(expected), remote authenticated as \(actual)"
+        case .signingFailed(let reason):
+            return "noise: signing our static key with the identity key failed: \(reason)"
         case .closedDuringHandshake(let message):
             return "noise: connection closed while waiting for handshake message \(message)"
         case .frameTooShort(let length):
