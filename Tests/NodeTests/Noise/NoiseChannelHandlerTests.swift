@@ -43,20 +43,6 @@ import Testing
         var serverPeerID: PeerID { PeerID(publicKeyProtobuf: serverKey.publicKey.marshal()) }
     }
 
-    static func frameLengths(_ wire: ByteBuffer) -> [Int] {
-        var wire = wire
-        var lengths: [Int] = []
-        while let length = wire.readInteger(as: UInt16.self) {
-            lengths.append(Int(length))
-            wire.moveReaderIndex(forwardBy: Int(length))
-        }
-        return lengths
-    }
-
-    static func pattern(_ count: Int, seed: UInt8 = 0) -> ByteBuffer {
-        ByteBuffer(bytes: (0..<count).map { UInt8(truncatingIfNeeded: $0) &+ seed })
-    }
-
     @Test func handshakeCompletesAndCarriesDataBothWays() throws {
         let setup = try Setup()
         try setup.pair.shuttle()
@@ -83,7 +69,7 @@ import Testing
         var promises: [EventLoopFuture<Void>] = []
         var expected = ByteBuffer()
         for index in 0..<100 {
-            let chunk = Self.pattern(1024, seed: UInt8(index))
+            let chunk = NoiseTestData.pattern(1024, seed: UInt8(index))
             expected.writeImmutableBuffer(chunk)
             let promise = client.eventLoop.makePromise(of: Void.self)
             client.write(chunk, promise: promise)
@@ -93,7 +79,7 @@ import Testing
         client.flush()
         let wire = try EmbeddedChannelPair.drainOutbound(client)
         // 102400 bytes = one full 65519-byte frame + 36881 bytes.
-        #expect(Self.frameLengths(wire) == [65535, 36881 + 16])
+        #expect(NoiseTestData.frameLengths(wire) == [65535, 36881 + 16])
         for promise in promises {
             try promise.wait()
         }
@@ -104,10 +90,10 @@ import Testing
     @Test func largeWriteIsSplitIntoFullFrames() throws {
         let setup = try Setup()
         try setup.pair.shuttle()
-        let payload = Self.pattern(200 * 1024)
+        let payload = NoiseTestData.pattern(200 * 1024)
         try setup.pair.client.writeOutbound(payload)
         let wire = try EmbeddedChannelPair.drainOutbound(setup.pair.client)
-        #expect(Self.frameLengths(wire) == [65535, 65535, 65535, 8243 + 16])
+        #expect(NoiseTestData.frameLengths(wire) == [65535, 65535, 65535, 8243 + 16])
         try setup.pair.server.writeInbound(wire)
         #expect(try EmbeddedChannelPair.drainInbound(setup.pair.server) == payload)
     }
@@ -125,7 +111,7 @@ import Testing
         try client.writeInbound(try EmbeddedChannelPair.drainOutbound(server))
         // Message 3 and the first transport frame reach the server in one read.
         let message3AndData = try EmbeddedChannelPair.drainOutbound(client)
-        #expect(Self.frameLengths(message3AndData).count == 2)
+        #expect(NoiseTestData.frameLengths(message3AndData).count == 2)
         try early.futureResult.wait()
         try server.writeInbound(message3AndData)
         _ = try setup.serverResult.wait()

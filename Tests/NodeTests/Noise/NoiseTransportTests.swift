@@ -13,28 +13,13 @@ import Testing
         return (a, b)
     }
 
-    static func pattern(_ count: Int) -> ByteBuffer {
-        ByteBuffer(bytes: (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
-    }
-
-    /// Splits framed bytes into (length prefix, body) pairs.
-    static func frames(in wire: ByteBuffer) -> [Int] {
-        var wire = wire
-        var lengths: [Int] = []
-        while let length = wire.readInteger(as: UInt16.self) {
-            lengths.append(Int(length))
-            wire.moveReaderIndex(forwardBy: Int(length))
-        }
-        return lengths
-    }
-
     @Test func largeWriteIsSplitIntoFullFrames() throws {
         var (a, b) = Self.pair()
-        let plaintext = Self.pattern(200 * 1024)
+        let plaintext = NoiseTestData.pattern(200 * 1024)
         var wire = ByteBuffer()
         try a.encrypt(plaintext, appendingTo: &wire)
         // 204800 = 3 × 65519 + 8243
-        #expect(Self.frames(in: wire) == [65535, 65535, 65535, 8243 + 16])
+        #expect(NoiseTestData.frameLengths(wire) == [65535, 65535, 65535, 8243 + 16])
         #expect(wire.readableBytes == 204800 + 4 * 18)
         var received = ByteBuffer()
         try b.decrypt(wire, appendingTo: &received)
@@ -45,11 +30,11 @@ import Testing
     @Test func exactlyMaxPlaintextIsOneFrame() throws {
         var (a, _) = Self.pair()
         var wire = ByteBuffer()
-        try a.encrypt(Self.pattern(NoiseProtocol.maxPlaintextLength), appendingTo: &wire)
-        #expect(Self.frames(in: wire) == [65535])
+        try a.encrypt(NoiseTestData.pattern(NoiseProtocol.maxPlaintextLength), appendingTo: &wire)
+        #expect(NoiseTestData.frameLengths(wire) == [65535])
         var more = ByteBuffer()
-        try a.encrypt(Self.pattern(NoiseProtocol.maxPlaintextLength + 1), appendingTo: &more)
-        #expect(Self.frames(in: more) == [65535, 17])
+        try a.encrypt(NoiseTestData.pattern(NoiseProtocol.maxPlaintextLength + 1), appendingTo: &more)
+        #expect(NoiseTestData.frameLengths(more) == [65535, 17])
     }
 
     @Test func emptyPlaintextProducesNoFrame() throws {
@@ -64,33 +49,33 @@ import Testing
         var (a, b) = Self.pair()
         var wire = ByteBuffer()
         for size in [1, 0x100, 70_000] {
-            try a.encrypt(Self.pattern(size), appendingTo: &wire)
+            try a.encrypt(NoiseTestData.pattern(size), appendingTo: &wire)
         }
         var received = ByteBuffer()
         for byte in wire.dripFeedChunks {
             try b.decrypt(byte, appendingTo: &received)
         }
-        #expect(received == ByteBuffer.joining(Self.pattern(1), Self.pattern(0x100), Self.pattern(70_000)))
+        #expect(received == ByteBuffer.joining(NoiseTestData.pattern(1), NoiseTestData.pattern(0x100), NoiseTestData.pattern(70_000)))
         #expect(b.bufferedInboundBytes == 0)
     }
 
     @Test func partialFrameStaysBuffered() throws {
         var (a, b) = Self.pair()
         var wire = ByteBuffer()
-        try a.encrypt(Self.pattern(100), appendingTo: &wire)
+        try a.encrypt(NoiseTestData.pattern(100), appendingTo: &wire)
         var received = ByteBuffer()
         try b.decrypt(wire.getSlice(at: 0, length: 50) ?? ByteBuffer(), appendingTo: &received)
         #expect(received.readableBytes == 0)
         #expect(b.bufferedInboundBytes == 50)
         try b.decrypt(wire.getSlice(at: 50, length: wire.readableBytes - 50) ?? ByteBuffer(), appendingTo: &received)
-        #expect(received == Self.pattern(100))
+        #expect(received == NoiseTestData.pattern(100))
     }
 
     @Test(arguments: [2, 60, 117])
     func tamperedFrameIsRejected(flippedOffset: Int) throws {
         var (a, b) = Self.pair()
         var wire = ByteBuffer()
-        try a.encrypt(Self.pattern(100), appendingTo: &wire)
+        try a.encrypt(NoiseTestData.pattern(100), appendingTo: &wire)
         let original = wire.getInteger(at: flippedOffset, as: UInt8.self) ?? 0
         wire.setInteger(original ^ 0x40, at: flippedOffset)
         var received = ByteBuffer()
@@ -103,7 +88,7 @@ import Testing
     @Test func replayedFrameIsRejected() throws {
         var (a, b) = Self.pair()
         var wire = ByteBuffer()
-        try a.encrypt(Self.pattern(10), appendingTo: &wire)
+        try a.encrypt(NoiseTestData.pattern(10), appendingTo: &wire)
         var received = ByteBuffer()
         try b.decrypt(wire, appendingTo: &received)
         #expect(throws: NoiseError.decryptionFailed(nonce: 1)) {
@@ -123,15 +108,15 @@ import Testing
         var sender = NoiseTransportCipher(key: SymmetricKey(size: .bits256), nonce: UInt64.max - 1)
         var receiver = sender
         var wire = ByteBuffer()
-        try sender.encryptFrame(Self.pattern(5), appendingTo: &wire)
+        try sender.encryptFrame(NoiseTestData.pattern(5), appendingTo: &wire)
         #expect(sender.nonce == UInt64.max)
         #expect(throws: NoiseError.nonceExhausted) {
-            try sender.encryptFrame(Self.pattern(5), appendingTo: &wire)
+            try sender.encryptFrame(NoiseTestData.pattern(5), appendingTo: &wire)
         }
         wire.moveReaderIndex(forwardBy: 2)
         var received = ByteBuffer()
         try receiver.decryptFrame(wire, appendingTo: &received)
-        #expect(received == Self.pattern(5))
+        #expect(received == NoiseTestData.pattern(5))
         #expect(throws: NoiseError.nonceExhausted) {
             try receiver.decryptFrame(wire, appendingTo: &received)
         }

@@ -14,7 +14,7 @@ import NIOCore
 /// In lazy mode (exactly one proposal) `start()` also reports `.optimisticallySelected` so the caller
 /// may pipeline its first data behind the proposal; the header and echo are still verified and end in
 /// `.negotiated` or `.failed`.
-public struct MultistreamDialer: Sendable {
+public struct MultistreamDialer: Sendable, MultistreamMessageProcessing {
     private enum State: Sendable {
         case idle
         case awaitingHeader
@@ -29,9 +29,8 @@ public struct MultistreamDialer: Sendable {
     public let isLazy: Bool
 
     private var state: State = .idle
-    private var inbound = ByteBuffer()
+    var inbound: MultistreamInbound
     private var answers: [String] = []
-    private let decoder: MultistreamMessageDecoder
     private let allocator: ByteBufferAllocator
 
     /// - Parameters:
@@ -48,7 +47,7 @@ public struct MultistreamDialer: Sendable {
         precondition(!lazy || protocols.count == 1, "lazy multistream negotiation needs exactly one protocol")
         self.protocols = protocols
         self.isLazy = lazy
-        self.decoder = MultistreamMessageDecoder(maxLength: maxMessageLength)
+        self.inbound = MultistreamInbound(maxMessageLength: maxMessageLength)
         self.allocator = allocator
     }
 
@@ -86,23 +85,10 @@ public struct MultistreamDialer: Sendable {
         case .awaitingHeader, .awaitingReply:
             break
         }
-        inbound.appendForNegotiation(bytes)
-        var actions: [MultistreamAction] = []
-        do {
-            while let message = try decoder.decode(&inbound) {
-                if handle(message, actions: &actions) {
-                    break
-                }
-            }
-        } catch {
-            state = .failed
-            actions.append(.failed(error))
-        }
-        return actions
+        return processInbound(bytes)
     }
 
-    /// Handles one message; returns true when the negotiation reached a final state.
-    private mutating func handle(_ message: String, actions: inout [MultistreamAction]) -> Bool {
+    mutating func handle(_ message: String, actions: inout [MultistreamAction]) -> Bool {
         switch state {
         case .awaitingHeader:
             guard message == MultistreamMessage.header else {
@@ -114,8 +100,7 @@ public struct MultistreamDialer: Sendable {
             answers.append(message)
             if message == protocols[index] {
                 state = .negotiated
-                actions.append(.negotiated(protocol: message, leftover: inbound))
-                inbound = ByteBuffer()
+                actions.append(.negotiated(protocol: message, leftover: inbound.takeLeftover()))
                 return true
             }
             guard message == MultistreamMessage.notAvailable else {
@@ -138,17 +123,8 @@ public struct MultistreamDialer: Sendable {
         actions.append(.failed(error))
         return true
     }
-}
 
-extension ByteBuffer {
-    /// Appends without copying when nothing is buffered yet (the common case: one read holds whole
-    /// messages).
-    mutating func appendForNegotiation(_ bytes: ByteBuffer) {
-        if readableBytes == 0 {
-            self = bytes
-        } else {
-            var bytes = bytes
-            writeBuffer(&bytes)
-        }
+    mutating func enterFailedState() {
+        state = .failed
     }
 }

@@ -12,7 +12,7 @@ import NIOCore
 ///
 /// Listeners never act lazily: the header goes out at `start()`, the echo as soon as a supported
 /// proposal is read. `ls` is answered with `na`, as go-multistream does.
-public struct MultistreamListener: Sendable {
+public struct MultistreamListener: Sendable, MultistreamMessageProcessing {
     private enum State: Sendable {
         case idle
         case awaitingHeader
@@ -28,8 +28,7 @@ public struct MultistreamListener: Sendable {
     private let maxRejections: Int
     private var rejected: [String] = []
     private var state: State = .idle
-    private var inbound = ByteBuffer()
-    private let decoder: MultistreamMessageDecoder
+    var inbound: MultistreamInbound
     private let allocator: ByteBufferAllocator
 
     /// A listener that accepts exactly the given protocol IDs (byte-exact comparison).
@@ -58,7 +57,7 @@ public struct MultistreamListener: Sendable {
         precondition(maxRejections >= 0, "maxRejections must not be negative")
         self.isSupported = matching
         self.maxRejections = maxRejections
-        self.decoder = MultistreamMessageDecoder(maxLength: maxMessageLength)
+        self.inbound = MultistreamInbound(maxMessageLength: maxMessageLength)
         self.allocator = allocator
     }
 
@@ -93,23 +92,10 @@ public struct MultistreamListener: Sendable {
         case .awaitingHeader, .awaitingProposal:
             break
         }
-        inbound.appendForNegotiation(bytes)
-        var actions: [MultistreamAction] = []
-        do {
-            while let message = try decoder.decode(&inbound) {
-                if handle(message, actions: &actions) {
-                    break
-                }
-            }
-        } catch {
-            state = .failed
-            actions.append(.failed(error))
-        }
-        return actions
+        return processInbound(bytes)
     }
 
-    /// Handles one message; returns true when the negotiation reached a final state.
-    private mutating func handle(_ message: String, actions: inout [MultistreamAction]) -> Bool {
+    mutating func handle(_ message: String, actions: inout [MultistreamAction]) -> Bool {
         switch state {
         case .awaitingHeader:
             guard message == MultistreamMessage.header else {
@@ -123,8 +109,7 @@ public struct MultistreamListener: Sendable {
             if message != MultistreamMessage.list && isSupported(message) {
                 state = .negotiated
                 actions.append(.send(MultistreamMessage.encode(message, allocator: allocator)))
-                actions.append(.negotiated(protocol: message, leftover: inbound))
-                inbound = ByteBuffer()
+                actions.append(.negotiated(protocol: message, leftover: inbound.takeLeftover()))
                 return true
             }
             rejected.append(message)
@@ -138,5 +123,9 @@ public struct MultistreamListener: Sendable {
         case .idle, .negotiated, .failed:
             preconditionFailure("MultistreamListener handled a message in a final state")
         }
+    }
+
+    mutating func enterFailedState() {
+        state = .failed
     }
 }
