@@ -27,6 +27,9 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         case handshaking(NoiseLibp2pHandshake)
         case transport(NoiseTransport)
         case failed
+        /// Held while a payload is mutated, so the enum does not keep a second reference to its
+        /// buffers (which would make every append copy them).
+        case modifying
     }
 
     private var state: State
@@ -78,7 +81,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             state = .failed
             completion?.fail(handshake.closedError)
             completion = nil
-        case .transport, .failed:
+        case .transport, .failed, .modifying:
             break
         }
     }
@@ -93,10 +96,12 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             startHandshake(context: context)
             channelRead(context: context, data: data)
         case .handshaking(var handshake):
+            state = .modifying
             let actions = handshake.receive(bytes)
             state = .handshaking(handshake)
             perform(actions, context: context)
         case .transport(var transport):
+            state = .modifying
             var plaintext = context.channel.allocator.buffer(
                 capacity: transport.bufferedInboundBytes + bytes.readableBytes)
             do {
@@ -111,6 +116,8 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             }
         case .failed:
             break
+        case .modifying:
+            preconditionFailure("NoiseChannelHandler re-entered channelRead while updating its state")
         }
     }
 
@@ -145,6 +152,8 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             flushRequestedDuringHandshake = true
         case .failed:
             break
+        case .modifying:
+            preconditionFailure("NoiseChannelHandler re-entered flush while updating its state")
         }
     }
 
@@ -221,6 +230,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             (chunk.readableBytes + NoiseProtocol.maxPlaintextLength - 1) / NoiseProtocol.maxPlaintextLength
         var wire = context.channel.allocator.buffer(
             capacity: chunk.readableBytes + frameCount * (NoiseProtocol.framePrefixLength + NoiseProtocol.tagLength))
+        state = .modifying
         do {
             try transport.encrypt(chunk, appendingTo: &wire)
         } catch {

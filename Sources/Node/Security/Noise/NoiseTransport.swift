@@ -2,12 +2,15 @@ import NIOCore
 
 /// A complete Noise transport session (sans-IO): the send and receive ciphers plus the inbound
 /// frame decoder. Feed raw network bytes to `decrypt`, plaintext to `encrypt`.
+///
+/// A value type holding nonce counters: keep exactly one live copy and mutate it in place. Encrypting
+/// with two copies would reuse nonces and break ChaCha20-Poly1305's security.
 public struct NoiseTransport: Sendable {
-    public private(set) var sendCipher: NoiseTransportCipher
-    public private(set) var receiveCipher: NoiseTransportCipher
+    private(set) var sendCipher: NoiseTransportCipher
+    private(set) var receiveCipher: NoiseTransportCipher
     private var decoder = NoiseFrameDecoder()
 
-    public init(sendCipher: NoiseTransportCipher, receiveCipher: NoiseTransportCipher) {
+    init(sendCipher: NoiseTransportCipher, receiveCipher: NoiseTransportCipher) {
         self.sendCipher = sendCipher
         self.receiveCipher = receiveCipher
     }

@@ -4,6 +4,8 @@ import NIOCore
 /// One direction of a Noise transport session (noise.md §5): a key from Split and a nonce counter
 /// starting at 0, empty associated data. Frames are `u16 BE length ‖ ciphertext ‖ 16-byte tag`,
 /// at most 65535 bytes after the prefix.
+///
+/// Keep one live copy and mutate it in place: two copies encrypting would reuse nonces.
 public struct NoiseTransportCipher: Sendable {
     private let key: SymmetricKey
     /// The nonce of the next frame. Settable inside the module so tests can reach exhaustion.
