@@ -15,7 +15,7 @@ build: bootstrap
 
 run: bootstrap
 	$(SWIFT) build -c release --product peerscope
-	.build/release/peerscope $(ARGS)
+	.build/release/peerscope $(if $(ARGS),$(ARGS),id)
 
 # Every test: unit tests, real-socket tests and the py-libp2p interop tests (which must not skip here).
 test: bootstrap-python

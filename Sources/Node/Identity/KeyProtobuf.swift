@@ -46,9 +46,6 @@ enum KeyProtobuf {
 
     // MARK: - Varints
 
-    /// Longest varint accepted: 9 bytes carry 63 bits, far more than any field here needs.
-    private static let maximumVarintLength = 9
-
     private static func expectTag(
         _ expected: UInt64, fieldName: String, in input: inout ArraySlice<UInt8>
     ) throws(KeyError) {
@@ -58,31 +55,21 @@ enum KeyProtobuf {
     }
 
     private static func readVarint(field: String, from input: inout ArraySlice<UInt8>) throws(KeyError) -> UInt64 {
-        var value: UInt64 = 0
-        var consumed = 0
-        for byte in input {
-            guard consumed < maximumVarintLength else {
-                throw .invalidVarint(field: field, reason: "varint longer than \(maximumVarintLength) bytes")
-            }
-            value |= UInt64(byte & 0x7F) << (7 * UInt64(consumed))
-            consumed += 1
-            if byte & 0x80 == 0 {
-                if consumed > 1 && byte == 0 {
-                    throw .invalidVarint(field: field, reason: "non-minimal varint encoding")
-                }
-                input = input.dropFirst(consumed)
-                return value
+        let result: UVarint.DecodeResult
+        do {
+            result = try UVarint.decode(input)
+        } catch {
+            switch error {
+            case .nonMinimal: throw .invalidVarint(field: field, reason: "non-minimal varint encoding")
+            case .tooLong: throw .invalidVarint(field: field, reason: "varint longer than \(UVarint.maxByteCount) bytes")
             }
         }
-        throw .truncated(field: field)
+        guard case .value(let value, let byteCount) = result else { throw .truncated(field: field) }
+        input = input.dropFirst(byteCount)
+        return value
     }
 
     private static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
-        var remaining = value
-        while remaining >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        out.append(UInt8(remaining))
+        UVarint.encode(value, into: &out)
     }
 }

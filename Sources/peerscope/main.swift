@@ -1,3 +1,0 @@
-import Node
-
-print("peerscope \(PeerscopeVersion.string)")
