@@ -51,8 +51,17 @@ import Testing
         #expect(clientResult.remotePeerID == setup.serverPeerID)
         #expect(serverResult.remotePeerID == setup.clientPeerID)
         #expect(clientResult.earlyMuxer == "/yamux/1.0.0")
-        #expect(setup.clientEvents.events == [.messageSent(1), .messageReceived(2), .messageSent(3)])
-        #expect(setup.serverEvents.events == [.messageReceived(1), .messageSent(2), .messageReceived(3)])
+        // Ed25519 identities and ["/yamux/1.0.0"] give the sizes of the libp2p_synthetic vector.
+        #expect(
+            setup.clientEvents.events == [
+                .messageSent(number: 1, bytes: 34), .messageReceived(number: 2, bytes: 218),
+                .peerVerified(setup.serverPeerID, keyType: .ed25519), .messageSent(number: 3, bytes: 186),
+            ])
+        #expect(
+            setup.serverEvents.events == [
+                .messageReceived(number: 1, bytes: 34), .messageSent(number: 2, bytes: 218),
+                .messageReceived(number: 3, bytes: 186), .peerVerified(setup.clientPeerID, keyType: .ed25519),
+            ])
 
         try setup.pair.client.writeOutbound(ByteBuffer(string: "hello"))
         try setup.pair.shuttle()

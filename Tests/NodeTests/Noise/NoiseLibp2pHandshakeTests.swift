@@ -95,9 +95,18 @@ struct NoiseHandshakeRun {
             NoiseHandshakeRun.sent(run.initiatorActions)
                 == [try V.buffer(vector.wire.msg1Framed), try V.buffer(vector.wire.msg3Framed)])
         #expect(NoiseHandshakeRun.sent(run.responderActions) == [try V.buffer(vector.wire.msg2Framed)])
-        #expect(NoiseHandshakeRun.events(run.initiatorActions) == [.messageSent(1), .messageReceived(2), .messageSent(3)])
+        let initiatorID = try PeerID(vector.initiator.peerId)
+        let responderID = try PeerID(vector.responder.peerId)
         #expect(
-            NoiseHandshakeRun.events(run.responderActions) == [.messageReceived(1), .messageSent(2), .messageReceived(3)])
+            NoiseHandshakeRun.events(run.initiatorActions) == [
+                .messageSent(number: 1, bytes: 34), .messageReceived(number: 2, bytes: 218),
+                .peerVerified(responderID, keyType: .ed25519), .messageSent(number: 3, bytes: 186),
+            ])
+        #expect(
+            NoiseHandshakeRun.events(run.responderActions) == [
+                .messageReceived(number: 1, bytes: 34), .messageSent(number: 2, bytes: 218),
+                .messageReceived(number: 3, bytes: 186), .peerVerified(initiatorID, keyType: .ed25519),
+            ])
 
         var (initiatorResult, initiatorTransport, initiatorLeftover) = try #require(
             NoiseHandshakeRun.completion(run.initiatorActions))
@@ -205,6 +214,10 @@ struct NoiseHandshakeRun {
         #expect(error.description.contains(dialed.base58) && error.description.contains(actual.base58))
         // Only message 1 left the initiator: message 3 (with its identity) was never sent.
         #expect(NoiseHandshakeRun.sent(run.initiatorActions).count == 1)
+        #expect(
+            NoiseHandshakeRun.events(run.initiatorActions) == [
+                .messageSent(number: 1, bytes: 34), .messageReceived(number: 2, bytes: 218),
+            ])
         #expect(NoiseHandshakeRun.completion(run.responderActions) == nil)
     }
 

@@ -59,7 +59,7 @@ enum NoiseHandshakePayload {
         }
         return Verified(
             publicKey: publicKey,
-            peerID: PeerID(publicKeyProtobuf: publicKey.marshal()),
+            peerID: publicKey.peerID,
             streamMuxers: payload.hasExtensions ? payload.extensions.streamMuxers : nil
         )
     }

@@ -10,11 +10,17 @@ public struct NoiseHandshakeResult: Sendable, Equatable {
     public let earlyMuxer: String?
 }
 
-/// A step of the handshake, for the upgrade timeline. Numbers are the XX message numbers 1–3.
+/// A step of the handshake, for the upgrade timeline (`UpgradeStep.noiseMessageSent` …), in the
+/// order it happened. `number` is the XX message number 1–3; `bytes` its size on the wire including
+/// the 2-byte length prefix.
 public enum NoiseHandshakeEvent: Sendable, Equatable {
-    case messageSent(Int)
-    /// Emitted after the message was decrypted and, for messages 2 and 3, the peer's identity verified.
-    case messageReceived(Int)
+    case messageSent(number: Int, bytes: Int)
+    /// Emitted once the message decrypted; a message carrying the peer's identity is followed by
+    /// `peerVerified` when its signature checks out.
+    case messageReceived(number: Int, bytes: Int)
+    /// The peer's identity key signed its Noise static key and matches any expected peer ID.
+    /// The initiator sees this before it sends message 3, the responder after message 3.
+    case peerVerified(PeerID, keyType: KeyType)
 }
 
 /// What the libp2p Noise handshake asks its adapter to do, in order.

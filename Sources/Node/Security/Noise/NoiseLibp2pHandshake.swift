@@ -128,24 +128,22 @@ public struct NoiseLibp2pHandshake: Sendable {
     ) throws(NoiseError) {
         let number = noise.nextMessageNumber ?? 0
         let payload = try noise.readMessage(message)
+        actions.append(.event(.messageReceived(number: number, bytes: NoiseProtocol.framePrefixLength + message.count)))
         switch (role, number) {
         case (.responder, 1):
             // go ignores a message-1 payload; so do we.
-            actions.append(.event(.messageReceived(1)))
             let ours = try NoiseHandshakePayload.make(
                 identity: identity, staticPublicKey: noise.localStaticPublicKey, streamMuxers: streamMuxers)
             try send(noise.writeMessage(payload: ours), number: 2, actions: &actions)
         case (.initiator, 2):
-            let responder = try verifyRemote(payload, noise: noise, message: 2)
-            actions.append(.event(.messageReceived(2)))
+            let responder = try verifyRemote(payload, noise: noise, message: 2, actions: &actions)
             let ours = try NoiseHandshakePayload.make(
                 identity: identity, staticPublicKey: noise.localStaticPublicKey, streamMuxers: streamMuxers)
             try send(noise.writeMessage(payload: ours), number: 3, actions: &actions)
             let muxer = NoiseEarlyMuxer.select(initiatorMuxers: streamMuxers, responderMuxers: responder.streamMuxers)
             complete(responder, earlyMuxer: muxer, noise: noise, actions: &actions)
         case (.responder, 3):
-            let initiator = try verifyRemote(payload, noise: noise, message: 3)
-            actions.append(.event(.messageReceived(3)))
+            let initiator = try verifyRemote(payload, noise: noise, message: 3, actions: &actions)
             let muxer = NoiseEarlyMuxer.select(initiatorMuxers: initiator.streamMuxers, responderMuxers: streamMuxers)
             complete(initiator, earlyMuxer: muxer, noise: noise, actions: &actions)
         default:
@@ -154,7 +152,7 @@ public struct NoiseLibp2pHandshake: Sendable {
     }
 
     private func verifyRemote(
-        _ payload: [UInt8], noise: NoiseHandshakeState, message: Int
+        _ payload: [UInt8], noise: NoiseHandshakeState, message: Int, actions: inout [NoiseHandshakeAction]
     ) throws(NoiseError) -> NoiseHandshakePayload.Verified {
         guard let remoteStatic = noise.remoteStatic else {
             preconditionFailure("XX delivers the remote static key in message \(message)")
@@ -164,6 +162,7 @@ public struct NoiseLibp2pHandshake: Sendable {
         if let expectedRemotePeer, expectedRemotePeer != verified.peerID {
             throw .peerIDMismatch(expected: expectedRemotePeer, actual: verified.peerID)
         }
+        actions.append(.event(.peerVerified(verified.peerID, keyType: verified.publicKey.keyType)))
         return verified
     }
 
@@ -173,7 +172,7 @@ public struct NoiseLibp2pHandshake: Sendable {
         framed.writeInteger(UInt16(message.count))
         framed.writeBytes(message)
         actions.append(.send(framed))
-        actions.append(.event(.messageSent(number)))
+        actions.append(.event(.messageSent(number: number, bytes: framed.readableBytes)))
     }
 
     private mutating func complete(
