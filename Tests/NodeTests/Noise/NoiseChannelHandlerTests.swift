@@ -187,4 +187,32 @@ import Testing
         try setup.pair.shuttle()
         #expect(try setup.clientResult.wait().remotePeerID == setup.serverPeerID)
     }
+
+    /// Counts the buffers written below the Noise handler (before any flush).
+    final class WriteRecorder: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        var sizes: [Int] = []
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            sizes.append(unwrapOutboundIn(data).readableBytes)
+            context.write(data, promise: promise)
+        }
+    }
+
+    @Test func unflushedPlaintextIsEncryptedOnceItReachesSixteenFrames() throws {
+        let setup = try Setup()
+        try setup.pair.shuttle()
+        let recorder = WriteRecorder()
+        try setup.pair.client.pipeline.syncOperations.addHandler(recorder, position: .first)
+        let frame = NoiseProtocol.maxPlaintextLength
+        for index in 0..<17 {
+            setup.pair.client.write(NoiseTestData.pattern(frame, seed: UInt8(index)), promise: nil)
+        }
+        // 16 full frames went down without a flush; the 17th waits for the flush.
+        #expect(recorder.sizes == [16 * (frame + 18)])
+        setup.pair.client.flush()
+        #expect(recorder.sizes == [16 * (frame + 18), frame + 18])
+        try setup.pair.shuttle()
+        #expect(try EmbeddedChannelPair.drainInbound(setup.pair.server).readableBytes == 17 * frame)
+    }
 }
