@@ -1,0 +1,129 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import Node
+
+@Suite struct MultistreamNegotiationHandlerTests {
+    static func install(
+        _ pair: EmbeddedChannelPair, dialer: MultistreamDialer, listener: MultistreamListener
+    ) throws -> (dialed: EventLoopFuture<String>, listened: EventLoopFuture<String>) {
+        let dialed = pair.client.eventLoop.makePromise(of: String.self)
+        let listened = pair.server.eventLoop.makePromise(of: String.self)
+        try pair.client.pipeline.syncOperations.addHandler(
+            MultistreamNegotiationHandler(dialer: dialer, negotiated: dialed))
+        try pair.server.pipeline.syncOperations.addHandler(
+            MultistreamNegotiationHandler(listener: listener, negotiated: listened))
+        return (dialed.futureResult, listened.futureResult)
+    }
+
+    static func hasNegotiationHandler(_ channel: EmbeddedChannel) -> Bool {
+        (try? channel.pipeline.syncOperations.handler(type: MultistreamNegotiationHandler.self)) != nil
+    }
+
+    @Test func negotiatesAndLeavesThePipeline() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, listened) = try Self.install(
+            pair, dialer: MultistreamDialer(protocols: ["/tls/1.0.0", "/noise"]),
+            listener: MultistreamListener(supportedProtocols: ["/noise"]))
+        try pair.activate()
+        try pair.shuttle()
+        #expect(try dialed.wait() == "/noise")
+        #expect(try listened.wait() == "/noise")
+        #expect(!Self.hasNegotiationHandler(pair.client))
+        #expect(!Self.hasNegotiationHandler(pair.server))
+    }
+
+    @Test func bytesBehindTheProposalAreForwarded() throws {
+        let pair = EmbeddedChannelPair()
+        let (_, listened) = try Self.install(
+            pair, dialer: MultistreamDialer(protocols: ["/noise"]),
+            listener: MultistreamListener(supportedProtocols: ["/noise"]))
+        try pair.activate()
+        var proposal = try EmbeddedChannelPair.drainOutbound(pair.client)
+        proposal.writeString("first bytes of the next protocol")
+        try pair.server.writeInbound(proposal)
+        #expect(try listened.wait() == "/noise")
+        #expect(
+            try EmbeddedChannelPair.drainInbound(pair.server) == ByteBuffer(string: "first bytes of the next protocol"))
+        #expect(!Self.hasNegotiationHandler(pair.server))
+    }
+
+    @Test func refusalFailsThePromiseAndCloses() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, _) = try Self.install(
+            pair, dialer: MultistreamDialer(protocols: ["/tls/1.0.0"]),
+            listener: MultistreamListener(supportedProtocols: ["/noise"]))
+        try pair.activate()
+        try pair.shuttle()
+        #expect(throws: MultistreamError.protocolsRejected(proposed: ["/tls/1.0.0"], answers: ["na"])) {
+            try dialed.wait()
+        }
+        #expect(!pair.client.isActive)
+    }
+
+    @Test func closeDuringNegotiationNamesThePhase() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, _) = try Self.install(
+            pair, dialer: MultistreamDialer(protocols: ["/noise"]),
+            listener: MultistreamListener(supportedProtocols: ["/noise"]))
+        try pair.activate()
+        try pair.client.writeInbound(multistreamWire(MultistreamMessage.header))
+        try pair.client.close().wait()
+        #expect(throws: MultistreamError.closedDuringNegotiation(phase: .awaitingReply(proposal: "/noise"))) {
+            try dialed.wait()
+        }
+    }
+
+    /// The upgrade path: multistream `/noise` (lazy dialer, so Noise message 1 is pipelined behind the
+    /// proposal as rust's V1Lazy does), then the Noise handshake, each layer added from the promise.
+    @Test func lazyProposalWithPipelinedNoiseHandshake() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, listened) = try Self.install(
+            pair, dialer: MultistreamDialer(protocols: [NoiseProtocol.multistreamID], lazy: true),
+            listener: MultistreamListener(supportedProtocols: [NoiseProtocol.multistreamID]))
+        let clientKey = try PrivateKey.generate(.ed25519)
+        let serverKey = try PrivateKey.generate(.ed25519)
+        let clientNoise = pair.client.eventLoop.makePromise(of: NoiseHandshakeResult.self)
+        let serverNoise = pair.server.eventLoop.makePromise(of: NoiseHandshakeResult.self)
+        let client = pair.client
+        let server = pair.server
+        dialed.assumeIsolated().whenSuccess { _ in
+            try? client.pipeline.syncOperations.addHandler(
+                NoiseChannelHandler(
+                    handshake: NoiseLibp2pHandshake(role: .initiator, identity: clientKey), completion: clientNoise))
+        }
+        listened.assumeIsolated().whenSuccess { _ in
+            try? server.pipeline.syncOperations.addHandler(
+                NoiseChannelHandler(
+                    handshake: NoiseLibp2pHandshake(role: .responder, identity: serverKey), completion: serverNoise))
+        }
+        try pair.activate()
+        // Header, proposal and Noise message 1 all left before any answer.
+        let firstFlight = try EmbeddedChannelPair.drainOutbound(pair.client)
+        #expect(firstFlight.readableBytes == 20 + 8 + 34)
+        try pair.server.writeInbound(firstFlight)
+        try pair.shuttle()
+        #expect(try clientNoise.futureResult.wait().remotePeerID == PeerID(publicKeyProtobuf: serverKey.publicKey.marshal()))
+        #expect(try serverNoise.futureResult.wait().remotePeerID == PeerID(publicKeyProtobuf: clientKey.publicKey.marshal()))
+        #expect(!Self.hasNegotiationHandler(pair.client) && !Self.hasNegotiationHandler(pair.server))
+
+        try pair.client.writeOutbound(ByteBuffer(string: "over noise"))
+        try pair.shuttle()
+        #expect(try EmbeddedChannelPair.drainInbound(pair.server) == ByteBuffer(string: "over noise"))
+    }
+
+    @Test func lazyDialerRefusedAfterOptimisticSuccessReportsAnError() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, _) = try Self.install(
+            pair, dialer: MultistreamDialer(protocols: ["/tls/1.0.0"], lazy: true),
+            listener: MultistreamListener(supportedProtocols: ["/noise"]))
+        try pair.activate()
+        #expect(try dialed.wait() == "/tls/1.0.0")
+        try pair.server.writeInbound(try EmbeddedChannelPair.drainOutbound(pair.client))
+        #expect(throws: MultistreamError.protocolsRejected(proposed: ["/tls/1.0.0"], answers: ["na"])) {
+            try pair.client.writeInbound(try EmbeddedChannelPair.drainOutbound(pair.server))
+        }
+        #expect(!pair.client.isActive)
+    }
+}

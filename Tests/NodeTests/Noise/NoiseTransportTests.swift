@@ -1,0 +1,129 @@
+@preconcurrency import Crypto
+import NIOCore
+import Testing
+
+@testable import Node
+
+@Suite struct NoiseTransportTests {
+    static func pair() -> (NoiseTransport, NoiseTransport) {
+        let k1 = SymmetricKey(size: .bits256)
+        let k2 = SymmetricKey(size: .bits256)
+        let a = NoiseTransport(sendCipher: NoiseTransportCipher(key: k1), receiveCipher: NoiseTransportCipher(key: k2))
+        let b = NoiseTransport(sendCipher: NoiseTransportCipher(key: k2), receiveCipher: NoiseTransportCipher(key: k1))
+        return (a, b)
+    }
+
+    @Test func largeWriteIsSplitIntoFullFrames() throws {
+        var (a, b) = Self.pair()
+        let plaintext = NoiseTestData.pattern(200 * 1024)
+        var wire = ByteBuffer()
+        try a.encrypt(plaintext, appendingTo: &wire)
+        // 204800 = 3 × 65519 + 8243
+        #expect(NoiseTestData.frameLengths(wire) == [65535, 65535, 65535, 8243 + 16])
+        #expect(wire.readableBytes == 204800 + 4 * 18)
+        var received = ByteBuffer()
+        try b.decrypt(wire, appendingTo: &received)
+        #expect(received == plaintext)
+        #expect(a.sendCipher.nonce == 4 && b.receiveCipher.nonce == 4)
+    }
+
+    @Test func exactlyMaxPlaintextIsOneFrame() throws {
+        var (a, _) = Self.pair()
+        var wire = ByteBuffer()
+        try a.encrypt(NoiseTestData.pattern(NoiseProtocol.maxPlaintextLength), appendingTo: &wire)
+        #expect(NoiseTestData.frameLengths(wire) == [65535])
+        var more = ByteBuffer()
+        try a.encrypt(NoiseTestData.pattern(NoiseProtocol.maxPlaintextLength + 1), appendingTo: &more)
+        #expect(NoiseTestData.frameLengths(more) == [65535, 17])
+    }
+
+    @Test func emptyPlaintextProducesNoFrame() throws {
+        var (a, _) = Self.pair()
+        var wire = ByteBuffer()
+        try a.encrypt(ByteBuffer(), appendingTo: &wire)
+        #expect(wire.readableBytes == 0)
+        #expect(a.sendCipher.nonce == 0)
+    }
+
+    @Test func decodesOneByteAtATime() throws {
+        var (a, b) = Self.pair()
+        var wire = ByteBuffer()
+        for size in [1, 0x100, 70_000] {
+            try a.encrypt(NoiseTestData.pattern(size), appendingTo: &wire)
+        }
+        var received = ByteBuffer()
+        for byte in wire.dripFeedChunks {
+            try b.decrypt(byte, appendingTo: &received)
+        }
+        #expect(received == ByteBuffer.joining(NoiseTestData.pattern(1), NoiseTestData.pattern(0x100), NoiseTestData.pattern(70_000)))
+        #expect(b.bufferedInboundBytes == 0)
+    }
+
+    @Test func partialFrameStaysBuffered() throws {
+        var (a, b) = Self.pair()
+        var wire = ByteBuffer()
+        try a.encrypt(NoiseTestData.pattern(100), appendingTo: &wire)
+        var received = ByteBuffer()
+        try b.decrypt(wire.getSlice(at: 0, length: 50) ?? ByteBuffer(), appendingTo: &received)
+        #expect(received.readableBytes == 0)
+        #expect(b.bufferedInboundBytes == 50)
+        try b.decrypt(wire.getSlice(at: 50, length: wire.readableBytes - 50) ?? ByteBuffer(), appendingTo: &received)
+        #expect(received == NoiseTestData.pattern(100))
+    }
+
+    @Test(arguments: [2, 60, 117])
+    func tamperedFrameIsRejected(flippedOffset: Int) throws {
+        var (a, b) = Self.pair()
+        var wire = ByteBuffer()
+        try a.encrypt(NoiseTestData.pattern(100), appendingTo: &wire)
+        let original = wire.getInteger(at: flippedOffset, as: UInt8.self) ?? 0
+        wire.setInteger(original ^ 0x40, at: flippedOffset)
+        var received = ByteBuffer()
+        #expect(throws: NoiseError.decryptionFailed(nonce: 0)) {
+            try b.decrypt(wire, appendingTo: &received)
+        }
+        #expect(received.readableBytes == 0)
+    }
+
+    @Test func replayedFrameIsRejected() throws {
+        var (a, b) = Self.pair()
+        var wire = ByteBuffer()
+        try a.encrypt(NoiseTestData.pattern(10), appendingTo: &wire)
+        var received = ByteBuffer()
+        try b.decrypt(wire, appendingTo: &received)
+        #expect(throws: NoiseError.decryptionFailed(nonce: 1)) {
+            try b.decrypt(wire, appendingTo: &received)
+        }
+    }
+
+    @Test func frameShorterThanTagIsRejected() throws {
+        var (_, b) = Self.pair()
+        var received = ByteBuffer()
+        #expect(throws: NoiseError.frameTooShort(length: 15)) {
+            try b.decrypt(ByteBuffer(bytes: [0x00, 0x0f] + [UInt8](repeating: 0, count: 15)), appendingTo: &received)
+        }
+    }
+
+    @Test func nonceExhaustionIsAnErrorInBothDirections() throws {
+        var sender = NoiseTransportCipher(key: SymmetricKey(size: .bits256), nonce: UInt64.max - 1)
+        var receiver = sender
+        var wire = ByteBuffer()
+        try sender.encryptFrame(NoiseTestData.pattern(5), appendingTo: &wire)
+        #expect(sender.nonce == UInt64.max)
+        #expect(throws: NoiseError.nonceExhausted) {
+            try sender.encryptFrame(NoiseTestData.pattern(5), appendingTo: &wire)
+        }
+        wire.moveReaderIndex(forwardBy: 2)
+        var received = ByteBuffer()
+        try receiver.decryptFrame(wire, appendingTo: &received)
+        #expect(received == NoiseTestData.pattern(5))
+        #expect(throws: NoiseError.nonceExhausted) {
+            try receiver.decryptFrame(wire, appendingTo: &received)
+        }
+    }
+
+    @Test func nonceIsLittleEndianAfterFourZeroBytes() {
+        let nonce = NoiseAEAD.nonce(0x0102_0304_0506_0708)
+        #expect(Array(nonce) == [0, 0, 0, 0, 8, 7, 6, 5, 4, 3, 2, 1])
+    }
+}
