@@ -1,0 +1,65 @@
+import NIOCore
+
+/// The listener side of ping: echoes 32-byte blocks until the dialer finishes, then closes.
+public struct PingServer: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        /// Longest wait for the next complete ping (go-libp2p: 10 s).
+        public var idleTimeout: Duration
+        /// Longest lifetime of one ping stream (go-libp2p: 30 s).
+        public var streamTimeout: Duration
+
+        public init(idleTimeout: Duration = .seconds(10), streamTimeout: Duration = .seconds(30)) {
+            self.idleTimeout = idleTimeout
+            self.streamTimeout = streamTimeout
+        }
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Answers pings on `stream` until the dialer closes its side; returns how many were echoed.
+    ///
+    /// On a timeout or a truncated ping the stream is reset and the error thrown
+    /// (``ProtocolTimeoutError`` or ``PingError/truncatedPing(received:)``).
+    @discardableResult
+    public func serve(_ stream: some MuxedStream) async throws -> Int {
+        let reader = MuxedStreamReader(stream)
+        let idleTimeout = configuration.idleTimeout
+        do {
+            return try await withTimeout(
+                configuration.streamTimeout,
+                activity: "ping stream",
+                onTimeout: { stream.reset() }
+            ) {
+                var echoed = 0
+                while let ping = try await withTimeout(
+                    idleTimeout,
+                    activity: "waiting for ping \(echoed)",
+                    onTimeout: { stream.reset() },
+                    operation: { try await Self.nextPing(from: reader) }
+                ) {
+                    try await stream.write(ping)
+                    echoed += 1
+                }
+                try await stream.closeWrite()
+                return echoed
+            }
+        } catch let error as PingError {
+            stream.reset()
+            throw error
+        }
+    }
+
+    /// The next 32 bytes, or nil if the dialer finished between pings.
+    private static func nextPing(from reader: MuxedStreamReader) async throws -> ByteBuffer? {
+        do {
+            return try await reader.readExactly(PingProtocol.payloadSize)
+        } catch MuxedStreamReadError.unexpectedEnd(_, let received) {
+            if received == 0 { return nil }
+            throw PingError.truncatedPing(received: received)
+        }
+    }
+}
