@@ -55,7 +55,7 @@ public enum NodeEvent: Sendable, Hashable {
 }
 
 /// One failed address of a dial.
-public struct DialFailure: Sendable, Hashable, CustomStringConvertible {
+public struct DialFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public let address: Multiaddr
     public let connectionID: ConnectionID?
     /// `tcp`, the upgrade phase, or `address` when the address could not be used at all.

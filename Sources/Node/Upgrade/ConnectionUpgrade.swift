@@ -22,7 +22,7 @@ final class ConnectionUpgrade {
     private let context: Context
     private let channel: any Channel
     private let eventLoop: any EventLoop
-    private let startedAt: NIODeadline
+    private var startedAt: NIODeadline
     private let promise: EventLoopPromise<UpgradedConnection>
     private var phase: UpgradePhase = .securityNegotiation
     private var steps: [TimedUpgradeStep] = []
@@ -58,14 +58,26 @@ final class ConnectionUpgrade {
                 phase: phase, kind: .timedOut(after: deadline),
                 expected: "\(phase) to finish", got: "last step: \(steps.last?.step.label ?? "none")"))
         }
-        record(.tcpConnected(local: channel.localAddress?.multiaddr, remote: channel.remoteAddress?.multiaddr))
+        let proposals = context.configuration.securityProtocols
+        let connected = { [self] in
+            record(.tcpConnected(local: channel.localAddress?.multiaddr, remote: channel.remoteAddress?.multiaddr))
+            if isOutbound { record(.securityProposed(proposals)) }
+        }
+        if channel.isActive {
+            connected()
+        } else {
+            // Installed before the connect finished (a dial): offsets count from the moment it did.
+            add(ChannelActiveObserver { [self] in
+                startedAt = .now()
+                connected()
+            })
+        }
 
         let negotiated = eventLoop.makePromise(of: String.self)
         let handler: MultistreamNegotiationHandler
         if isOutbound {
-            record(.securityProposed(context.configuration.securityProtocols))
             handler = MultistreamNegotiationHandler(
-                dialer: MultistreamDialer(protocols: context.configuration.securityProtocols), negotiated: negotiated)
+                dialer: MultistreamDialer(protocols: proposals), negotiated: negotiated)
         } else {
             handler = MultistreamNegotiationHandler(
                 listener: MultistreamListener(supportedProtocols: Set(context.configuration.securityProtocols)),
@@ -193,5 +205,21 @@ final class ConnectionUpgrade {
         timeout?.cancel()
         promise.fail(error)
         channel.close(promise: nil)
+    }
+}
+
+/// Calls back once when the channel becomes active, then leaves the pipeline.
+private final class ChannelActiveObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    private let onActive: () -> Void
+
+    init(onActive: @escaping () -> Void) {
+        self.onActive = onActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        onActive()
+        context.fireChannelActive()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }

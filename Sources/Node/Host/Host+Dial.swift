@@ -1,0 +1,125 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+extension Host {
+    /// Dials `address`. With a `/p2p/<id>` suffix the remote must prove that peer ID, and an
+    /// existing connection to that peer is reused instead of dialing.
+    @discardableResult
+    public func dial(_ address: Multiaddr) async throws -> HostConnection {
+        let peer = address.peerID
+        if let peer, let existing = connections(to: peer).first {
+            let dialID = DialID.next()
+            emit(.dialReusedConnection(dialID, existing.id, peer: peer))
+            return existing
+        }
+        return try await dial(peer: peer, addresses: [address])
+    }
+
+    /// Dials a peer over several addresses: attempts start `dialStagger` apart, the first that
+    /// upgrades wins and the others are cancelled. Without addresses, the peerstore's are used.
+    @discardableResult
+    public func dial(peer: PeerID?, addresses given: [Multiaddr] = []) async throws -> HostConnection {
+        if let peer, let existing = connections(to: peer).first {
+            emit(.dialReusedConnection(DialID.next(), existing.id, peer: peer))
+            return existing
+        }
+        var addresses = given
+        if addresses.isEmpty, let peer { addresses = peerstore.addresses(for: peer) }
+        guard !addresses.isEmpty else {
+            if let peer { throw HostError.noAddresses(peer) }
+            throw HostError.dialFailed([])
+        }
+        guard !state.withLockedValue({ $0.isShuttingDown }) else { throw HostError.shuttingDown }
+        let dialID = DialID.next()
+        emit(.dialStarted(dialID, peer: peer, addresses: addresses))
+
+        let stagger = configuration.dialStagger
+        let result: Result<HostConnection, HostError> = await withTaskGroup(
+            of: Result<HostConnection, DialFailure>.self
+        ) { group in
+            for (index, address) in addresses.enumerated() {
+                group.addTask {
+                    if index > 0 {
+                        do { try await Task.sleep(for: stagger * index) } catch {
+                            return .failure(DialFailure(address: address, connectionID: nil, step: "cancelled",
+                                                        reason: "another address connected first"))
+                        }
+                    }
+                    return await self.attempt(address, expectedPeer: peer ?? address.peerID, dialID: dialID)
+                }
+            }
+            var failures: [DialFailure] = []
+            for await outcome in group {
+                switch outcome {
+                case .success(let connection):
+                    group.cancelAll()
+                    return .success(connection)
+                case .failure(let failure):
+                    failures.append(failure)
+                }
+            }
+            return .failure(.dialFailed(failures))
+        }
+        switch result {
+        case .success(let connection):
+            emit(.dialSucceeded(dialID, connection.id, peer: connection.peer))
+            return connection
+        case .failure(let error):
+            if case .dialFailed(let failures) = error {
+                emit(.dialFailed(dialID, peer: peer, failures: failures))
+            }
+            throw error
+        }
+    }
+
+    /// One address: TCP connect, then the upgrade, both bounded; cancellation closes the socket.
+    private func attempt(_ address: Multiaddr, expectedPeer: PeerID?, dialID: DialID) async -> Result<HostConnection, DialFailure> {
+        let id = ConnectionID.next()
+        emit(.dialAttempt(dialID, id, address: address))
+        guard transport.canHandle(address) else {
+            return .failure(DialFailure(address: address, connectionID: id, step: "address",
+                                        reason: "only /ip4|ip6/…/tcp/N addresses can be dialed"))
+        }
+        // The upgrade handlers go in from the channel initializer, before the socket's first read:
+        // the listener sends its multistream header at once, and it must not reach an empty pipeline.
+        let context = upgradeContext(id: id, direction: .outbound, expectedPeer: expectedPeer)
+        let pendingUpgrade = NIOLockedValueBox<EventLoopFuture<UpgradedConnection>?>(nil)
+        let channel: any Channel
+        do {
+            channel = try await transport.dial(address, timeout: configuration.tcpConnectTimeout) { channel in
+                pendingUpgrade.withLockedValue { $0 = ConnectionUpgrade.start(on: channel, context: context) }
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }.get()
+        } catch {
+            return .failure(DialFailure(address: address, connectionID: id, step: "tcp", reason: "\(error)"))
+        }
+        let registered = state.withLockedValue { state -> Bool in
+            guard !state.isShuttingDown else { return false }
+            state.upgrading[id] = UpgradingConnection(
+                channel: channel, direction: .outbound, remote: channel.remoteAddress?.multiaddr, startedAt: .now)
+            return true
+        }
+        guard registered, let upgrade = pendingUpgrade.withLockedValue({ $0 }) else {
+            channel.close(promise: nil)
+            return .failure(DialFailure(address: address, connectionID: id, step: "cancelled", reason: "node shutting down"))
+        }
+        do {
+            let upgraded = try await withTaskCancellationHandler {
+                try await upgrade.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+            guard let connection = register(upgraded) else {
+                return .failure(DialFailure(address: address, connectionID: id, step: "limits",
+                                            reason: "the connection was refused by a local limit (see events)"))
+            }
+            return .success(connection)
+        } catch {
+            state.withLockedValue { _ = $0.upgrading.removeValue(forKey: id) }
+            let upgradeError = error as? UpgradeError ?? UpgradeError(phase: .securityNegotiation, other: error)
+            emit(.upgradeFailed(id, direction: .outbound, upgradeError, offset: .zero))
+            return .failure(DialFailure(address: address, connectionID: id, step: upgradeError.phase.rawValue,
+                                        reason: upgradeError.description))
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The node: listens and dials over TCP, upgrades connections (Noise + yamux), keeps them with
+/// their peers, negotiates protocols on streams and hands them to handlers, and reports everything
+/// it does on one event stream. (go-libp2p's Network and Host folded into one.)
+public final class Host: Sendable {
+    public let identity: PrivateKey
+    public let peerID: PeerID
+    public let configuration: HostConfiguration
+    public let peerstore: Peerstore
+    let transport: TCPTransport
+    let broadcaster = EventBroadcaster<NodeEvent>()
+    let inboundLimiter: InboundUpgradeLimiter
+    let state = NIOLockedValueBox(State())
+    let startedAt = ContinuousClock.now
+
+    struct State {
+        var listeners: [TCPListener] = []
+        var listenAddresses: [Multiaddr] = []
+        var connections: [ConnectionID: HostConnection] = [:]
+        /// Channels still being upgraded, so shutdown can cancel them and snapshots can show them.
+        var upgrading: [ConnectionID: UpgradingConnection] = [:]
+        var handlers: [String: StreamHandler] = [:]
+        var isShuttingDown = false
+    }
+
+    struct UpgradingConnection: Sendable {
+        let channel: any Channel
+        let direction: ConnectionDirection
+        let remote: Multiaddr?
+        let startedAt: ContinuousClock.Instant
+    }
+
+    public init(
+        identity: PrivateKey,
+        configuration: HostConfiguration = HostConfiguration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.identity = identity
+        self.peerID = identity.peerID
+        self.configuration = configuration
+        self.peerstore = Peerstore(capacity: configuration.peerstoreCapacity)
+        self.transport = TCPTransport(group: group)
+        self.inboundLimiter = InboundUpgradeLimiter(
+            maxTotal: configuration.upgrader.maxInboundUpgrades,
+            maxPerIP: configuration.upgrader.maxInboundUpgradesPerIP)
+    }
+
+    // MARK: - Events
+
+    /// A new subscription to the node's events; a subscriber that falls behind loses events (counted)
+    /// and never slows the node.
+    public func events(bufferLimit: Int = 4096) -> AsyncStream<EventRecord<NodeEvent>> {
+        broadcaster.subscribe(bufferLimit: bufferLimit)
+    }
+
+    func emit(_ event: NodeEvent) {
+        broadcaster.publish(event)
+    }
+
+    // MARK: - Listening
+
+    public var listenAddresses: [Multiaddr] { state.withLockedValue { $0.listenAddresses } }
+
+    /// Starts listening; returns the bound address (port 0 resolved), without the `/p2p/` suffix.
+    @discardableResult
+    public func listen(_ address: Multiaddr) async throws -> Multiaddr {
+        let listener: TCPListener
+        do {
+            listener = try await transport.listen(address) { [self] channel in
+                acceptInbound(channel)
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+        } catch {
+            emit(.listenFailed(address, reason: "\(error)"))
+            throw error
+        }
+        let bound = listener.multiaddr ?? address
+        let accepted = state.withLockedValue { state -> Bool in
+            guard !state.isShuttingDown else { return false }
+            state.listeners.append(listener)
+            state.listenAddresses.append(bound)
+            return true
+        }
+        guard accepted else {
+            await listener.close()
+            throw HostError.shuttingDown
+        }
+        emit(.listening(bound))
+        return bound
+    }
+
+    /// Our listen address with `/p2p/<our peer ID>`, as other peers dial it.
+    public func dialableAddress(_ listenAddress: Multiaddr) -> Multiaddr {
+        (try? listenAddress.encapsulate(.p2p(peerID))) ?? listenAddress
+    }
+
+    // MARK: - Connections
+
+    public var connections: [HostConnection] {
+        state.withLockedValue { Array($0.connections.values) }.sorted { $0.id < $1.id }
+    }
+
+    public func connections(to peer: PeerID) -> [HostConnection] {
+        connections.filter { $0.peer == peer }
+    }
+
+    public func connection(_ id: ConnectionID) -> HostConnection? {
+        state.withLockedValue { $0.connections[id] }
+    }
+
+    /// Closes one connection (GoAway, then close).
+    public func close(connection id: ConnectionID, reason: String = "requested") async {
+        guard let connection = connection(id) else { return }
+        connection.noteCloseCause(.closedLocally(reason: reason))
+        await connection.yamux.close()
+    }
+
+    // MARK: - Stream handlers
+
+    public func setStreamHandler(_ protocolID: String, _ handler: @escaping StreamHandler) {
+        state.withLockedValue { $0.handlers[protocolID] = handler }
+    }
+
+    public func removeStreamHandler(_ protocolID: String) {
+        state.withLockedValue { _ = $0.handlers.removeValue(forKey: protocolID) }
+    }
+
+    /// Protocols we accept inbound, sorted (what identify advertises).
+    public var supportedProtocols: [String] {
+        state.withLockedValue { Array($0.handlers.keys) }.sorted()
+    }
+
+    func handler(for protocolID: String) -> StreamHandler? {
+        state.withLockedValue { $0.handlers[protocolID] }
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops listening, sends GoAway on every connection, waits up to the grace period for their
+    /// streams to finish, then closes whatever is left and ends the event stream.
+    public func shutdown() async {
+        let (listeners, connections, upgrading) = state.withLockedValue { state in
+            state.isShuttingDown = true
+            defer { state.listeners.removeAll() }
+            return (state.listeners, Array(state.connections.values), Array(state.upgrading.values))
+        }
+        for listener in listeners {
+            await listener.close()
+            if let address = listener.multiaddr { emit(.listenerClosed(address)) }
+        }
+        for pending in upgrading { pending.channel.close(promise: nil) }
+        for connection in connections {
+            connection.noteCloseCause(.closedLocally(reason: "shutdown"))
+            connection.yamux.goAway()
+        }
+        let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+        while ContinuousClock.now < deadline, state.withLockedValue({ !$0.connections.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        for connection in state.withLockedValue({ Array($0.connections.values) }) {
+            await connection.yamux.close()
+        }
+        for connection in connections {
+            try? await connection.upgraded.channel.closeFuture.get()
+        }
+        emit(.shutDown)
+        broadcaster.finish()
+    }
+}
+
+public enum HostError: Error, Sendable, Hashable, CustomStringConvertible {
+    case shuttingDown
+    case noAddresses(PeerID)
+    case notConnected(PeerID)
+    case unknownConnection(ConnectionID)
+    case dialFailed([DialFailure])
+    case limitReached(LimitRejection)
+    case streamNegotiationFailed(protocols: [String], reason: String)
+
+    public var description: String {
+        switch self {
+        case .shuttingDown: return "the node is shutting down"
+        case .noAddresses(let peer): return "no known addresses for \(peer)"
+        case .notConnected(let peer): return "not connected to \(peer)"
+        case .unknownConnection(let id): return "no connection \(id)"
+        case .dialFailed(let failures):
+            return failures.count == 1 ? "dial failed: \(failures[0])"
+                : "dial failed on every address: " + failures.map(\.description).joined(separator: "; ")
+        case .limitReached(let rejection): return "refused: \(rejection)"
+        case .streamNegotiationFailed(let protocols, let reason):
+            return "could not open a stream for \(protocols.joined(separator: ", ")): \(reason)"
+        }
+    }
+}

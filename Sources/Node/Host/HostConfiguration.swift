@@ -1,0 +1,31 @@
+/// Limits and timeouts of a host. Every bound is named so an event can quote it when it refuses something.
+public struct HostConfiguration: Sendable {
+    public var upgrader = UpgraderConfiguration()
+    /// TCP connect timeout per address.
+    public var tcpConnectTimeout: Duration = .seconds(5)
+    /// Whole dial (TCP + upgrade) per address.
+    public var dialTimeout: Duration = .seconds(10)
+    /// Delay between starting attempts on successive addresses of one peer (first success wins).
+    public var dialStagger: Duration = .milliseconds(250)
+    /// Connections of every direction and peer.
+    public var maxConnections = 4096
+    public var maxInboundConnections = 2048
+    public var maxConnectionsPerPeer = 8
+    /// Streams open at once on one connection, above the muxer's own limits.
+    public var maxStreamsPerConnection = 512
+    /// Streams open at once per protocol on one connection; protocols not listed use the default.
+    public var maxStreamsPerProtocol: [String: Int] = ["/ipfs/ping/1.0.0": 2]
+    public var defaultMaxStreamsPerProtocol = 256
+    /// multistream-select on a new stream (go: 10 s).
+    public var streamNegotiationTimeout: Duration = .seconds(10)
+    /// How long `shutdown()` waits for streams to finish after GoAway before closing connections.
+    public var shutdownGracePeriod: Duration = .seconds(5)
+    /// Entries kept by the peerstore (least recently seen peers are forgotten first).
+    public var peerstoreCapacity = 10_000
+
+    public init() {}
+
+    func streamLimit(for protocolID: String) -> Int {
+        maxStreamsPerProtocol[protocolID] ?? defaultMaxStreamsPerProtocol
+    }
+}

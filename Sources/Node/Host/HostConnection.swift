@@ -1,0 +1,78 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// An established connection as the host keeps it: the upgraded connection plus what the host
+/// learned about its streams (which protocol each one speaks).
+public final class HostConnection: Sendable {
+    public let upgraded: UpgradedConnection
+    public let establishedAt: ContinuousClock.Instant
+    private let streams = NIOLockedValueBox(StreamTable())
+
+    struct StreamTable {
+        var protocols: [UInt32: String] = [:]
+        var perProtocol: [String: Int] = [:]
+        var directions: [UInt32: ConnectionDirection] = [:]
+        var closeCause: ConnectionCloseCause?
+    }
+
+    init(upgraded: UpgradedConnection) {
+        self.upgraded = upgraded
+        self.establishedAt = .now
+    }
+
+    public var id: ConnectionID { upgraded.id }
+    public var peer: PeerID { upgraded.remotePeer }
+    public var yamux: YamuxConnection { upgraded.yamux }
+
+    /// Reserves a slot for `protocolID` on stream `streamID`, or says which limit is full.
+    func admitStream(_ streamID: UInt32, protocolID: String, configuration: HostConfiguration) -> LimitRejection? {
+        streams.withLockedValue { table in
+            if table.protocols.count >= configuration.maxStreamsPerConnection {
+                return LimitRejection(limit: "max streams per connection", value: configuration.maxStreamsPerConnection,
+                                      peer: peer)
+            }
+            let limit = configuration.streamLimit(for: protocolID)
+            let open = table.perProtocol[protocolID, default: 0]
+            if open >= limit {
+                return LimitRejection(limit: "max streams per protocol", value: limit, peer: peer,
+                                      detail: "\(open) \(protocolID) streams already open")
+            }
+            table.protocols[streamID] = protocolID
+            table.perProtocol[protocolID] = open + 1
+            return nil
+        }
+    }
+
+    func noteDirection(_ streamID: UInt32, _ direction: ConnectionDirection) {
+        streams.withLockedValue { $0.directions[streamID] = direction }
+    }
+
+    /// Forgets a finished stream; returns the protocol it spoke, if it got that far.
+    func streamEnded(_ streamID: UInt32) -> String? {
+        streams.withLockedValue { table in
+            table.directions[streamID] = nil
+            guard let protocolID = table.protocols.removeValue(forKey: streamID) else { return nil }
+            let remaining = table.perProtocol[protocolID, default: 1] - 1
+            table.perProtocol[protocolID] = remaining > 0 ? remaining : nil
+            return protocolID
+        }
+    }
+
+    func streamProtocols() -> [UInt32: String] { streams.withLockedValue { $0.protocols } }
+
+    func noteCloseCause(_ cause: ConnectionCloseCause) {
+        streams.withLockedValue { if $0.closeCause == nil { $0.closeCause = cause } }
+    }
+
+    var closeCause: ConnectionCloseCause? { streams.withLockedValue { $0.closeCause } }
+}
+
+/// A stream the host accepted and negotiated, handed to the handler registered for its protocol.
+public struct IncomingStream: Sendable {
+    public let connection: HostConnection
+    public let streamID: UInt32
+    public let protocolID: String
+    public let stream: NegotiatedStream
+}
+
+public typealias StreamHandler = @Sendable (IncomingStream) async throws -> Void

@@ -1,0 +1,65 @@
+import Crypto
+import NIOCore
+
+@testable import Node
+
+/// Helpers shared by host-level tests over real loopback sockets.
+enum HostTestSupport {
+    static let loopback = try! Multiaddr("/ip4/127.0.0.1/tcp/0")
+
+    static func makeHost(
+        keyType: KeyType = .ed25519, configure: (inout HostConfiguration) -> Void = { _ in }
+    ) throws -> Host {
+        var configuration = HostConfiguration()
+        configure(&configuration)
+        return Host(identity: try PrivateKey.generate(keyType), configuration: configuration)
+    }
+
+    /// A host listening on loopback with an echo handler; returns it and its full `/p2p/` address.
+    static func echoListener(
+        keyType: KeyType = .ed25519, configure: (inout HostConfiguration) -> Void = { _ in }
+    ) async throws -> (Host, Multiaddr) {
+        let host = try makeHost(keyType: keyType, configure: configure)
+        host.setStreamHandler(EchoProtocol.id) { incoming in
+            _ = try await EchoServer().serve(incoming.stream)
+        }
+        let bound = try await host.listen(loopback)
+        return (host, host.dialableAddress(bound))
+    }
+
+    /// Deterministic pseudo-random bytes (a SHA-256 counter stream) so echoes can be checked.
+    static func payload(seed: UInt64, count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count + 32)
+        var counter: UInt64 = 0
+        while out.count < count {
+            var block = [UInt8]()
+            withUnsafeBytes(of: seed.bigEndian) { block.append(contentsOf: $0) }
+            withUnsafeBytes(of: counter.bigEndian) { block.append(contentsOf: $0) }
+            out.append(contentsOf: SHA256.hash(data: block))
+            counter += 1
+        }
+        return Array(out.prefix(count))
+    }
+
+    /// Writes `data` in chunks, half-closes, and reads everything back.
+    static func echo(_ data: [UInt8], over stream: some MuxedStream, chunk: Int = 48 * 1024) async throws -> [UInt8] {
+        async let received: [UInt8] = {
+            var collected: [UInt8] = []
+            collected.reserveCapacity(data.count)
+            while let buffer = try await stream.read() {
+                collected.append(contentsOf: buffer.readableBytesView)
+                if collected.count > data.count { break }
+            }
+            return collected
+        }()
+        var offset = 0
+        while offset < data.count {
+            let end = min(offset + chunk, data.count)
+            try await stream.write(ByteBuffer(bytes: data[offset..<end]))
+            offset = end
+        }
+        try await stream.closeWrite()
+        return try await received
+    }
+}
