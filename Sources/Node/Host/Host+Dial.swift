@@ -117,7 +117,6 @@ extension Host {
         } catch {
             state.withLockedValue { _ = $0.upgrading.removeValue(forKey: id) }
             let upgradeError = error as? UpgradeError ?? UpgradeError(phase: .securityNegotiation, other: error)
-            emit(.upgradeFailed(id, direction: .outbound, upgradeError, offset: .zero))
             return .failure(DialFailure(address: address, connectionID: id, step: upgradeError.phase.rawValue,
                                         reason: upgradeError.description))
         }

@@ -8,7 +8,10 @@ extension Host {
             id: id, direction: direction, identity: identity, expectedPeer: expectedPeer,
             configuration: configuration.upgrader,
             onStep: { [weak self] id, step, offset in self?.emit(.upgradeStep(id, step, offset: offset)) },
-            onYamuxEvent: { [weak self] id, event in self?.handleYamuxEvent(event, on: id) })
+            onYamuxEvent: { [weak self] id, event in self?.handleYamuxEvent(event, on: id) },
+            onFailure: { [weak self] id, error, offset in
+                self?.emit(.upgradeFailed(id, direction: direction, error, offset: offset))
+            })
     }
 
     /// Called by the listener for every accepted socket. Never waits: the upgrade runs on the
@@ -48,10 +51,8 @@ extension Host {
                 switch result {
                 case .success(let upgraded):
                     register(upgraded)
-                case .failure(let error):
+                case .failure:
                     state.withLockedValue { _ = $0.upgrading.removeValue(forKey: id) }
-                    let upgradeError = error as? UpgradeError ?? UpgradeError(phase: .securityNegotiation, other: error)
-                    emit(.upgradeFailed(id, direction: .inbound, upgradeError, offset: .zero))
                 }
             }
         }

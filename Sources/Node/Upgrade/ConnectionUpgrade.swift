@@ -17,6 +17,8 @@ final class ConnectionUpgrade {
         /// Receives each step as it happens (already on the event loop).
         let onStep: @Sendable (ConnectionID, UpgradeStep, Duration) -> Void
         let onYamuxEvent: @Sendable (ConnectionID, YamuxConnectionEvent) -> Void
+        /// Receives the failure with its offset from the TCP connect, before the future fails.
+        let onFailure: @Sendable (ConnectionID, UpgradeError, Duration) -> Void
     }
 
     private let context: Context
@@ -203,6 +205,7 @@ final class ConnectionUpgrade {
         guard !finished else { return }
         finished = true
         timeout?.cancel()
+        context.onFailure(context.id, error, elapsed)
         promise.fail(error)
         channel.close(promise: nil)
     }
