@@ -70,11 +70,29 @@ extension Host {
         do {
             try await handler(IncomingStream(connection: connection, streamID: streamID,
                                              protocolID: negotiated.protocol, stream: negotiated.stream))
+            await Self.finish(negotiated.stream)
         } catch {
             stream.reset()
         }
     }
 
-    /// Runs once per new connection (identify hooks in here).
-    func connectionReady(_ connection: HostConnection) {}
+    /// Ends our use of a stream without losing what we sent: half-close, then wait (bounded) for the
+    /// peer's end before the stream is released. Releasing a stream the peer still has open resets it,
+    /// and a reset can overtake data the peer has not read yet (identify responses, pushes).
+    static func finish(_ stream: some MuxedStream, timeout: Duration = .seconds(5), maxDrainedBytes: Int = 1 << 20) async {
+        try? await stream.closeWrite()
+        _ = try? await withTimeout(timeout, activity: "waiting for the peer to close the stream") {
+            var drained = 0
+            while let chunk = try await stream.read() {
+                drained += chunk.readableBytes
+                if drained > maxDrainedBytes { break }
+            }
+        }
+    }
+
+    /// Runs once per new connection: identify, as go and rust do.
+    func connectionReady(_ connection: HostConnection) {
+        guard configuration.identifyOnConnect else { return }
+        Task { _ = try? await identify(connection) }
+    }
 }

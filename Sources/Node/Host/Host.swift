@@ -46,6 +46,7 @@ public final class Host: Sendable {
         self.inboundLimiter = InboundUpgradeLimiter(
             maxTotal: configuration.upgrader.maxInboundUpgrades,
             maxPerIP: configuration.upgrader.maxInboundUpgradesPerIP)
+        registerDefaultProtocols()
     }
 
     // MARK: - Events
@@ -89,6 +90,7 @@ public final class Host: Sendable {
             throw HostError.shuttingDown
         }
         emit(.listening(bound))
+        pushIdentifyToAll()
         return bound
     }
 
@@ -120,12 +122,15 @@ public final class Host: Sendable {
 
     // MARK: - Stream handlers
 
+    /// Serves `protocolID` with `handler`; connected peers learn about it through identify/push.
     public func setStreamHandler(_ protocolID: String, _ handler: @escaping StreamHandler) {
-        state.withLockedValue { $0.handlers[protocolID] = handler }
+        let added = state.withLockedValue { $0.handlers.updateValue(handler, forKey: protocolID) == nil }
+        if added { pushIdentifyToAll() }
     }
 
     public func removeStreamHandler(_ protocolID: String) {
-        state.withLockedValue { _ = $0.handlers.removeValue(forKey: protocolID) }
+        let removed = state.withLockedValue { $0.handlers.removeValue(forKey: protocolID) != nil }
+        if removed { pushIdentifyToAll() }
     }
 
     /// Protocols we accept inbound, sorted (what identify advertises).

@@ -23,6 +23,16 @@ public struct HostConfiguration: Sendable {
     /// Entries kept by the peerstore (least recently seen peers are forgotten first).
     public var peerstoreCapacity = 10_000
 
+    /// Run identify on every new connection (go and rust do).
+    public var identifyOnConnect = true
+    /// Serve `/perf/1.0.0` (off by default: it lets peers make us send data; the perf spec says so).
+    public var servePerf = false
+    /// Serve `/echo/1.0.0`.
+    public var serveEcho = false
+    public var identifyTimeout: Duration = .seconds(5)
+    public var agentVersion = PeerscopeVersion.agentVersion
+    public static let protocolVersion = "ipfs/0.1.0"
+
     public init() {}
 
     func streamLimit(for protocolID: String) -> Int {

@@ -13,6 +13,8 @@ public final class HostConnection: Sendable {
         var perProtocol: [String: Int] = [:]
         var directions: [UInt32: ConnectionDirection] = [:]
         var closeCause: ConnectionCloseCause?
+        var identify: IdentifySummary?
+        var lastPingRTT: Duration?
     }
 
     init(upgraded: UpgradedConnection) {
@@ -65,6 +67,13 @@ public final class HostConnection: Sendable {
     }
 
     var closeCause: ConnectionCloseCause? { streams.withLockedValue { $0.closeCause } }
+
+    /// What the peer said about itself on this connection, once identify finished.
+    public var identify: IdentifySummary? { streams.withLockedValue { $0.identify } }
+    func setIdentify(_ summary: IdentifySummary) { streams.withLockedValue { $0.identify = summary } }
+
+    public var lastPingRTT: Duration? { streams.withLockedValue { $0.lastPingRTT } }
+    func setLastPingRTT(_ rtt: Duration) { streams.withLockedValue { $0.lastPingRTT = rtt } }
 }
 
 /// A stream the host accepted and negotiated, handed to the handler registered for its protocol.

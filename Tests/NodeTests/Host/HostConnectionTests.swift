@@ -3,7 +3,7 @@ import Testing
 
 @testable import Node
 
-@Suite(.serialized) struct HostConnectionTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct HostConnectionTests {
     @Test func dialUpgradesAndEchoesOnConcurrentStreams() async throws {
         let (listener, address) = try await HostTestSupport.echoListener()
         let dialer = try HostTestSupport.makeHost(keyType: .secp256k1)

@@ -6,7 +6,7 @@ import Testing
 
 /// Inbound upgrades run concurrently, each under a deadline, with per-IP and total caps: silent or
 /// trickling peers cost a slot until the timeout and never delay anyone else.
-@Suite(.serialized) struct InboundUpgradeTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct InboundUpgradeTests {
     /// Opens `count` raw TCP connections from `sourceIP` that never send a byte.
     static func silentConnections(to port: Int, count: Int, from sourceIP: String) async throws -> [any Channel] {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -1,0 +1,68 @@
+import NIOCore
+import Testing
+
+@testable import Node
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct HostProtocolTests {
+    @Test func identifyRunsOnConnectAndFillsThePeerstore() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        let dialer = try HostTestSupport.makeHost()
+        defer { Task { await listener.shutdown(); await dialer.shutdown() } }
+        let events = dialer.events(bufferLimit: 1000)
+        let connection = try await dialer.dial(address)
+
+        var summary: IdentifySummary?
+        for await record in events {
+            if case .identifyCompleted(let id, let peer, let info) = record.event {
+                #expect(id == connection.id)
+                #expect(peer == listener.peerID)
+                summary = info
+                break
+            }
+            if case .identifyFailed(_, _, let reason) = record.event {
+                Issue.record("identify failed: \(reason)")
+                break
+            }
+        }
+        #expect(summary?.agentVersion == PeerscopeVersion.agentVersion)
+        #expect(summary?.protocolVersion == "ipfs/0.1.0")
+        #expect(summary?.protocols.contains(EchoProtocol.id) == true)
+        #expect(summary?.protocols.contains(PingProtocol.id) == true)
+        #expect(summary?.listenAddresses == [address.withoutPeerID])
+        #expect(connection.identify == summary)
+        #expect(dialer.peerstore.record(for: listener.peerID)?.agentVersion == PeerscopeVersion.agentVersion)
+    }
+
+    @Test func pingMeasuresRoundTripsAndReportsThem() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        let dialer = try HostTestSupport.makeHost()
+        defer { Task { await listener.shutdown(); await dialer.shutdown() } }
+        let connection = try await dialer.dial(address)
+        let rtts = try await dialer.ping(connection, count: 5, interval: .milliseconds(5))
+        #expect(rtts.count == 5)
+        #expect(rtts.allSatisfy { $0 > .zero && $0 < .seconds(1) })
+        #expect(connection.lastPingRTT == rtts.last)
+        #expect(dialer.peerstore.record(for: listener.peerID)?.latency != nil)
+    }
+
+    @Test func addingAHandlerPushesIdentifyToConnectedPeers() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        let dialer = try HostTestSupport.makeHost()
+        defer { Task { await listener.shutdown(); await dialer.shutdown() } }
+        let events = dialer.events(bufferLimit: 1000)
+        _ = try await dialer.dial(address)
+        // Wait for the first identify, then add a protocol on the listener side.
+        for await record in events {
+            if case .identifyCompleted = record.event { break }
+        }
+        listener.setStreamHandler("/peerscope/test/1.0.0") { _ in }
+        var added: [String] = []
+        for await record in events {
+            if case .peerProtocolsChanged(let peer, let newProtocols, _) = record.event, peer == listener.peerID {
+                added = newProtocols
+                break
+            }
+        }
+        #expect(added == ["/peerscope/test/1.0.0"])
+    }
+}
