@@ -92,6 +92,8 @@ import Testing
         #expect(throws: PeerRecordError.unexpectedPayloadType(rustType)) {
             try SignedPeerRecord(envelope: envelope.marshal())
         }
+        #expect(PeerRecordError.unexpectedPayloadType([0x81, 0x06]).description.contains("[81 06]"))
+        #expect(PeerRecordError.unexpectedPayloadType([0x03, 0x02]).description.contains("[03 02]"))
     }
 
     @Test func signatureUnderAnotherDomainDoesNotVerify() throws {

@@ -60,6 +60,8 @@ import Testing
             #expect(index == 0)
             #expect(sent.count == 32)
             #expect(received == Array(sent.dropLast()) + [sent[31] ^ 0xff])
+            let description = PingError.echoMismatch(index: index, sent: sent, received: received).description
+            #expect(description.contains(IdentityHex.string(sent)) && description.contains(IdentityHex.string(received)))
         }
         try await corrupted.value
         #expect(pair.listener.wasReset)
