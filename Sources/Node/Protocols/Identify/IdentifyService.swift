@@ -69,12 +69,17 @@ public struct IdentifyService: Sendable {
     private func send(_ info: IdentifyInfo, on stream: some MuxedStream, activity: String) async throws
         -> IdentifySendReport
     {
-        let encoded = try IdentifyMessageEncoder.encode(info, limits: limits)
-        try await withTimeout(timeout, activity: activity, onTimeout: { stream.reset() }) {
-            try await stream.write(encoded.wireBytes)
-            try await stream.closeWrite()
+        do {
+            let encoded = try IdentifyMessageEncoder.encode(info, limits: limits)
+            try await withTimeout(timeout, activity: activity, onTimeout: { stream.reset() }) {
+                try await stream.write(encoded.wireBytes)
+                try await stream.closeWrite()
+            }
+            return encoded.report
+        } catch {
+            stream.reset()
+            throw error
         }
-        return encoded.report
     }
 
     /// Reads to the end within the timeout, decodes, validates; `complete` may fill in or reject before

@@ -28,8 +28,7 @@ public enum PeerRecordError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidPublicKey(let error):
             return "signed envelope carries an invalid public key: \(error)"
         case .unexpectedPayloadType(let bytes):
-            let hex = bytes.map { String($0, radix: 16) }.joined(separator: " ")
-            return "envelope payload type [\(hex)] is not a libp2p peer record (03 01)"
+            return "envelope payload type [\(BytesHex.string(bytes, separator: " "))] is not a libp2p peer record (03 01)"
         case .invalidSignature:
             return "peer record signature does not verify"
         case .malformedRecord(let reason):

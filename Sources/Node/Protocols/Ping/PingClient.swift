@@ -12,8 +12,8 @@ public enum PingClient {
 
     /// Sends `count` pings on `stream`, `interval` apart, and half-closes the stream after the last.
     ///
-    /// Each ping must be echoed within `timeout` (rust-libp2p: 20 s) or the stream is reset and
-    /// ``ProtocolTimeoutError`` thrown. A wrong or short echo resets the stream and throws ``PingError``.
+    /// Each ping must be echoed within `timeout` (rust-libp2p: 20 s), else ``ProtocolTimeoutError``; a wrong
+    /// or short echo throws ``PingError``. Any failure, cancellation included, resets the stream.
     /// After the last ping the listener's end of stream is awaited for at most `timeout`; if it does not
     /// come the stream is reset, but the pings already measured still count (nothing is thrown).
     ///
@@ -31,13 +31,18 @@ public enum PingClient {
         let reader = MuxedStreamReader(stream)
         var samples: [Duration] = []
         samples.reserveCapacity(count)
-        for index in 0..<count {
-            if index > 0 { try await Task.sleep(for: interval) }
-            let rtt = try await pingOnce(index: index, stream: stream, reader: reader, timeout: timeout)
-            samples.append(rtt)
-            onSample(Sample(index: index, roundTripTime: rtt))
+        do {
+            for index in 0..<count {
+                if index > 0 { try await Task.sleep(for: interval) }
+                let rtt = try await pingOnce(index: index, stream: stream, reader: reader, timeout: timeout)
+                samples.append(rtt)
+                onSample(Sample(index: index, roundTripTime: rtt))
+            }
+            try await stream.closeWrite()
+        } catch {
+            stream.reset()
+            throw error
         }
-        try await stream.closeWrite()
         await awaitListenerEnd(stream: stream, reader: reader, timeout: timeout)
         return samples
     }
@@ -58,7 +63,6 @@ public enum PingClient {
                 }
                 continuation.finish()
             } catch {
-                stream.reset()
                 continuation.finish(throwing: error)
             }
         }
@@ -89,7 +93,6 @@ public enum PingClient {
             }
         }
         guard echo == payload else {
-            stream.reset()
             throw PingError.echoMismatch(index: index, sent: payload, received: echo)
         }
         return rtt

@@ -10,18 +10,11 @@ public enum PingError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .echoMismatch(let index, let sent, let received):
-            return "ping \(index): echo \(Self.hex(received)) does not match payload \(Self.hex(sent))"
+            return "ping \(index): echo \(BytesHex.string(received)) does not match payload \(BytesHex.string(sent))"
         case .streamEndedBeforeEcho(let index, let received):
             return "ping \(index): stream ended after \(received) of \(PingProtocol.payloadSize) echo bytes"
         case .truncatedPing(let received):
             return "ping stream ended inside a ping: \(received) of \(PingProtocol.payloadSize) bytes"
         }
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
     }
 }
