@@ -30,3 +30,33 @@ public enum RawKeyInput: Hashable, Sendable {
     case character(UInt32)
     case keyCode(Int32)
 }
+
+extension Key: CustomStringConvertible {
+    /// The key as a person would name it, in tmux's spelling where there is one (`C-c`, `M-x`,
+    /// `S-Tab`, `PgDn`), for hint bars, logs and test output.
+    public var description: String {
+        switch self {
+        case .char(" "): "Space"
+        case .char(let character): String(character)
+        case .enter: "Enter"
+        case .escape: "Esc"
+        case .tab: "Tab"
+        case .backTab: "S-Tab"
+        case .backspace: "Backspace"
+        case .delete: "Del"
+        case .up: "Up"
+        case .down: "Down"
+        case .left: "Left"
+        case .right: "Right"
+        case .home: "Home"
+        case .end: "End"
+        case .pageUp: "PgUp"
+        case .pageDown: "PgDn"
+        case .ctrl(let character): "C-\(character)"
+        case .alt(let character): "M-\(character)"
+        case .function(let number): "F\(number)"
+        case .resize: "Resize"
+        case .unknown(let code): "Unknown(\(code))"
+        }
+    }
+}

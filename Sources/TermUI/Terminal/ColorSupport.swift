@@ -14,9 +14,14 @@ public enum ColorMode: Hashable, Sendable {
     public static func select(
         environment: [String: String], terminalHasColors: Bool, colors: Int, colorPairs: Int
     ) -> ColorMode {
-        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return .monochrome }
+        if noColorRequested(environment) { return .monochrome }
         guard terminalHasColors, colors >= 8, colorPairs >= pairsNeeded else { return .monochrome }
         return .ansi8
+    }
+
+    /// `NO_COLOR` present and not empty.
+    public static func noColorRequested(_ environment: [String: String]) -> Bool {
+        environment["NO_COLOR"].map { !$0.isEmpty } ?? false
     }
 
     public var theme: Theme {

@@ -70,13 +70,19 @@ public final class CursesTerminal {
         _ = keypad(ps_stdscr(), true)
         // Escape alone must not wait a second for a sequence that never comes.
         _ = set_escdelay(25)
-        let hasColors = has_colors()
-        if hasColors { _ = start_color() }
+        // Colour is not even started under NO_COLOR: start_color alone would make the terminal's
+        // default colours white on black.
+        let hasColors = !ColorMode.noColorRequested(environment) && has_colors()
+        var defaultColors = false
+        if hasColors {
+            _ = start_color()
+            defaultColors = use_default_colors() == OK
+        }
         colorMode = ColorMode.select(
             environment: environment, terminalHasColors: hasColors, colors: Int(ps_colors()),
             colorPairs: Int(ps_color_pairs()))
         size = TerminalSize(width: 0, height: 0)
-        if colorMode == .ansi8 { definePairs(defaultColors: use_default_colors() == OK) }
+        if colorMode == .ansi8 { definePairs(defaultColors: defaultColors) }
         size = currentSize()
         setCursorVisible(false)
     }

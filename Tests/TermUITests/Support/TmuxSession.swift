@@ -38,7 +38,8 @@ final class TmuxSession {
     private var killed = false
 
     /// Starts `command` (run by `sh -c`) in a detached session of `width` x `height` cells with
-    /// `TERM=tmux-256color` and `LANG=locale`. `environment` adds variables for the command.
+    /// `TERM=tmux-256color` and `LANG=locale`. `environment` adds variables for the command (not
+    /// TERM, which tmux sets itself; put `TERM=… ` in front of the command instead).
     /// When the command ends, the pane prints `exitMarker` and its status and stays open.
     init(
         command: String, width: Int = 100, height: Int = 30, locale: String = "C.UTF-8",
@@ -47,14 +48,16 @@ final class TmuxSession {
         self.socket = "peerscope-test-\(getpid())-\(UInt32.random(in: .min ... .max))"
         self.width = width
         self.height = height
+        // tmux sets the pane's TERM from default-terminal, whatever -e says; ";" separates commands.
         var arguments = [
-            "new-session", "-d", "-s", "main", "-x", "\(width)", "-y", "\(height)",
-            "-e", "TERM=tmux-256color", "-e", "LANG=\(locale)",
+            "start-server", ";", "set-option", "-g", "default-terminal", "tmux-256color", ";",
+            "new-session", "-d", "-s", "main", "-x", "\(width)", "-y", "\(height)", "-e", "LANG=\(locale)",
         ]
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
             arguments += ["-e", "\(name)=\(value)"]
         }
-        arguments.append("\(command); printf '\\n\(Self.exitMarker)%d]\\n' $?; exec sleep 86400")
+        // A subshell, so even `exit` in the command leaves the marker to be printed.
+        arguments.append("(\(command)); printf '\\n\(Self.exitMarker)%d]\\n' $?; exec sleep 86400")
         do {
             try tmux(arguments)
         } catch {
@@ -120,11 +123,17 @@ final class TmuxSession {
         return status
     }
 
-    /// Stops the server and everything in it. Called on deinit too; harmless when already done.
+    /// Stops the server and everything in it, and waits (up to two seconds) until it is gone.
+    /// Called on deinit too; harmless when already done.
     func kill() {
         guard !killed else { return }
         killed = true
         _ = try? Self.run(socket: socket, ["kill-server"])
+        // kill-server returns before the server has exited; wait so nothing outlives the test.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while isServerRunning, ContinuousClock.now < deadline {
+            usleep(20_000)
+        }
     }
 
     /// Whether a server still answers on this session's socket.
@@ -165,10 +174,10 @@ final class TmuxSession {
         guard let executable else { throw Failure.spawnFailed(errno: ENOENT) }
         // -u: the client speaks UTF-8 whatever the test's own locale is.
         let argv = [executable, "-u", "-f", "/dev/null", "-L", socket] + arguments
-        // The server inherits this environment: no TMUX (we may run inside tmux), no locale that
-        // would override the pane's LANG.
+        // The server passes this environment on to the pane: no TMUX (we may run inside tmux), no
+        // locale that would override the pane's LANG, no NO_COLOR (swift test sets it for itself).
         var environment = ProcessInfo.processInfo.environment
-        for name in ["TMUX", "TMUX_PANE", "LC_ALL", "LC_CTYPE", "LANG"] { environment[name] = nil }
+        for name in ["TMUX", "TMUX_PANE", "LC_ALL", "LC_CTYPE", "LANG", "NO_COLOR"] { environment[name] = nil }
         let envp = environment.map { "\($0.key)=\($0.value)" }
 
         var pipeEnds: [Int32] = [0, 0]
@@ -188,8 +197,20 @@ final class TmuxSession {
             cArguments.forEach { free($0) }
             cEnvironment.forEach { free($0) }
         }
+        // Tests run on pool threads that block signals; a server inheriting that mask would ignore
+        // the SIGTERM that kill-server sends it. Start tmux with no signals blocked or ignored.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, cArguments, cEnvironment)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, cArguments, cEnvironment)
         close(pipeEnds[1])
         guard spawned == 0 else {
             close(pipeEnds[0])
