@@ -2,7 +2,7 @@ import CNcurses
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the terminal delivered while the UI waited.
@@ -24,7 +24,8 @@ public enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notATerminal: "standard input and output must be a terminal"
-        case .unknownTerminal(let term): "cannot drive terminal type \"\(term)\" (no terminfo entry; try TERM=xterm-256color)"
+        case .unknownTerminal(let term):
+            "cannot drive terminal type \"\(term)\" (no terminfo entry; try TERM=xterm-256color)"
         case .alreadyOpen: "a terminal session is already open"
         }
     }

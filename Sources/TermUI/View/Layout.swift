@@ -116,14 +116,15 @@ public enum Layout {
         let eventsHeight = body.height - topHeight - streamsHeight
         let timelineWidth = min(timelineMaximumWidth, timelineWidth + (body.width - full.width) / 4)
         let connectionsWidth = body.width - timelineWidth
+        let streamsY = body.y + topHeight
+        let eventsY = streamsY + streamsHeight
         return [
             PaneSlot(rect: Rect(x: 0, y: body.y, width: connectionsWidth, height: topHeight), panes: [.connections]),
             PaneSlot(
-                rect: Rect(x: connectionsWidth, y: body.y, width: timelineWidth, height: topHeight), panes: [.timeline]),
-            PaneSlot(rect: Rect(x: 0, y: body.y + topHeight, width: body.width, height: streamsHeight), panes: [.streams]),
-            PaneSlot(
-                rect: Rect(x: 0, y: body.y + topHeight + streamsHeight, width: body.width, height: eventsHeight),
-                panes: [.events]),
+                rect: Rect(x: connectionsWidth, y: body.y, width: timelineWidth, height: topHeight),
+                panes: [.timeline]),
+            PaneSlot(rect: Rect(x: 0, y: streamsY, width: body.width, height: streamsHeight), panes: [.streams]),
+            PaneSlot(rect: Rect(x: 0, y: eventsY, width: body.width, height: eventsHeight), panes: [.events]),
         ]
     }
 

@@ -2,7 +2,8 @@
 /// works under `TERM=screen` (8 colours, 64 pairs) and on light backgrounds.
 public enum TerminalColor: Int8, Hashable, Sendable, CaseIterable {
     case terminalDefault = -1
-    case black = 0, red, green, yellow, blue, magenta, cyan, white
+    case black = 0
+    case red, green, yellow, blue, magenta, cyan, white
 }
 
 /// How one role looks on a terminal.

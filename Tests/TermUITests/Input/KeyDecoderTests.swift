@@ -1,5 +1,6 @@
 import CNcurses
 import Testing
+
 @testable import TermUI
 
 @Suite struct KeyDecoderTests {
@@ -13,7 +14,10 @@ import Testing
     }
 
     @Test func printableCharactersIncludingNonASCII() {
-        #expect(decode([ch("q"), ch(" "), ch("é"), ch("✓"), ch("日")]) == [.char("q"), .char(" "), .char("é"), .char("✓"), .char("日")])
+        #expect(
+            decode([ch("q"), ch(" "), ch("é"), ch("✓"), ch("日")]) == [
+                .char("q"), .char(" "), .char("é"), .char("✓"), .char("日"),
+            ])
     }
 
     @Test func controlCharacters() {

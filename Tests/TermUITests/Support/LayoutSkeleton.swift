@@ -10,7 +10,9 @@ enum LayoutSkeleton {
         }
         if let header = layout.header {
             grid.fill(header, style: CellStyle(.header))
-            grid.put(" peerscope \(glyphs.pointer) local", x: header.x, y: header.y, style: CellStyle(.header), maxWidth: header.width)
+            grid.put(
+                " peerscope \(glyphs.pointer) local", x: header.x, y: header.y, style: CellStyle(.header),
+                maxWidth: header.width)
         }
         for slot in layout.slots {
             let focused = slot.panes.contains(focus)
@@ -18,7 +20,8 @@ enum LayoutSkeleton {
                 slot.panes.count == 1
                 ? [Span(slot.panes[0].title, CellStyle(focused ? .focusTitle : .title))]
                 : slot.panes.enumerated().map { index, pane in
-                    Span(index == 0 ? "[\(pane.title)]" : " \(pane.title)", CellStyle(index == 0 ? .focusTitle : .title))
+                    Span(
+                        index == 0 ? "[\(pane.title)]" : " \(pane.title)", CellStyle(index == 0 ? .focusTitle : .title))
                 }
             grid.box(slot.rect, title: title, focused: focused)
         }
@@ -28,7 +31,10 @@ enum LayoutSkeleton {
         if let hintBar = layout.hintBar {
             let hints = [("?", "help"), ("q", "quit"), ("tab", "pane"), ("j/k", "move"), (":", "command")]
             let spans = hints.enumerated().flatMap { index, hint in
-                [Span((index == 0 ? " " : "  ") + hint.0, CellStyle(.hintKey)), Span(" " + hint.1, CellStyle(.hintText))]
+                [
+                    Span((index == 0 ? " " : "  ") + hint.0, CellStyle(.hintKey)),
+                    Span(" " + hint.1, CellStyle(.hintText)),
+                ]
             }
             grid.put(spans, x: hintBar.x, y: hintBar.y, maxWidth: hintBar.width)
         }

@@ -26,13 +26,16 @@ enum Snapshot {
         }
         guard let stored = try? String(contentsOf: file, encoding: .utf8) else {
             Issue.record(
-                "no snapshot \(file.lastPathComponent); run with PEERSCOPE_RECORD_SNAPSHOTS=1 to record this rendering:\n\(rendered)",
+                """
+                no snapshot \(file.lastPathComponent); run with PEERSCOPE_RECORD_SNAPSHOTS=1 to record this rendering:
+                \(rendered)
+                """,
                 sourceLocation: sourceLocation)
             return
         }
         if stored != rendered {
             Issue.record(
-                "\(name) differs from its snapshot \(file.lastPathComponent)\n--- stored\n\(stored)--- rendered\n\(rendered)",
+                "\(name) differs from \(file.lastPathComponent)\n--- stored\n\(stored)--- rendered\n\(rendered)",
                 sourceLocation: sourceLocation)
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs one command inside a private tmux server at a fixed size, so tests can type keys and read
@@ -33,6 +33,8 @@ final class TmuxSession {
     static let exitMarker = "[tmux-session exited "
 
     let socket: String
+    /// The server's socket file, which tmux leaves behind when it is killed.
+    private var socketPath: String?
     private(set) var width: Int
     private(set) var height: Int
     private var killed = false
@@ -60,6 +62,8 @@ final class TmuxSession {
         arguments.append("(\(command)); printf '\\n\(Self.exitMarker)%d]\\n' $?; exec sleep 86400")
         do {
             try tmux(arguments)
+            socketPath = try tmux(["display-message", "-p", "#{socket_path}"])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
         } catch {
             kill()
             throw error
@@ -107,7 +111,9 @@ final class TmuxSession {
         let deadline = ContinuousClock.now + timeout
         var screen = try capture()
         while !condition(screen) {
-            guard ContinuousClock.now < deadline else { throw Failure.timedOut(waitingFor: description, screen: screen) }
+            guard ContinuousClock.now < deadline else {
+                throw Failure.timedOut(waitingFor: description, screen: screen)
+            }
             try await Task.sleep(for: .milliseconds(50))
             screen = try capture()
         }
@@ -134,6 +140,7 @@ final class TmuxSession {
         while isServerRunning, ContinuousClock.now < deadline {
             usleep(20_000)
         }
+        if let socketPath, !isServerRunning { unlink(socketPath) }
     }
 
     /// Whether a server still answers on this session's socket.
@@ -155,8 +162,10 @@ final class TmuxSession {
     /// skipping them.
     static var isRequired: Bool { ProcessInfo.processInfo.environment["PEERSCOPE_REQUIRE_INTEROP"] == "1" }
 
-    static let skipReason: Comment =
-        "tmux is not installed, so the terminal end-to-end tests are skipped (apt-get install tmux); with PEERSCOPE_REQUIRE_INTEROP=1 they fail instead"
+    static let skipReason: Comment = """
+        tmux is not installed, so the terminal end-to-end tests are skipped (apt-get install tmux); \
+        with PEERSCOPE_REQUIRE_INTEROP=1 they fail instead
+        """
 
     // MARK: - Running tmux
 
@@ -180,8 +189,13 @@ final class TmuxSession {
         for name in ["TMUX", "TMUX_PANE", "LC_ALL", "LC_CTYPE", "LANG", "NO_COLOR"] { environment[name] = nil }
         let envp = environment.map { "\($0.key)=\($0.value)" }
 
+        // Created close-on-exec in one step, so a tmux started at the same moment by another test
+        // cannot inherit the write end (its server would then hold it open for as long as it lives).
+        // A socket pair, because Swift does not see glibc's pipe2.
         var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw Failure.spawnFailed(errno: errno) }
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeEnds) == 0 else {
+            throw Failure.spawnFailed(errno: errno)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

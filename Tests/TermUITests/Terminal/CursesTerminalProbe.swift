@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TermUI
 
 /// The program `CursesTerminalTests` runs inside tmux: this test bundle started again with a filter
@@ -12,7 +13,10 @@ import Testing
     /// Makes the probe ignore termination requests, to test the forced restore.
     static let stubbornVariable = "PEERSCOPE_CURSES_PROBE_STUBBORN"
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment[enabledVariable] == "1", "runs only inside tmux, started by CursesTerminalTests"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment[enabledVariable] == "1",
+            "runs only inside tmux, started by CursesTerminalTests"))
     func cursesTerminalProbeProcess() {
         let terminal: CursesTerminal
         do {

@@ -18,7 +18,8 @@ struct CursesTerminalTests {
         var variables = environment
         variables[CursesTerminalProbe.enabledVariable] = "1"
         return try TmuxSession(
-            command: before + Self.probeCommand + after, width: width, height: height, locale: locale, environment: variables)
+            command: before + Self.probeCommand + after, width: width, height: height, locale: locale,
+            environment: variables)
     }
 
     @Test func drawsUnicodeBoxesInColourAndHidesNothing() async throws {
@@ -78,46 +79,56 @@ struct CursesTerminalTests {
         try await session.waitFor(text: "probe: quit")
     }
 
+    /// Appended to the probe: one line with its exit status and the line-discipline flags that curses
+    /// turns off while it runs, e.g. "probe exited 0, modes: icanon echo [end]".
+    static let reportAfterProbe = """
+        ; echo "probe exited $?, modes: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' ')[end]"
+        """
+
+    /// Waits for the probe to end and returns the report line and the whole screen.
+    func report(of session: TmuxSession) async throws -> (line: String, screen: String) {
+        let screen = try await session.waitFor(text: "[end]", timeout: .seconds(10))
+        let line = screen.components(separatedBy: "\n").first { $0.hasPrefix("probe exited") } ?? ""
+        return (line, screen)
+    }
+
     @Test func ctrlCEndsTheLoopAndTheTerminalIsRestored() async throws {
-        let session = try startProbe(after: Self.printModes)
+        let session = try startProbe(after: Self.reportAfterProbe)
         defer { session.kill() }
         try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
         try session.sendKeys("C-c")
-        try await session.waitFor(text: "probe: terminated by signal 2")
-        let final = try await session.waitFor(text: "probe exited 0")
-        #expect(final.contains("icanon echo"))
-        #expect(!final.contains("-icanon") && !final.contains("-echo"))
+        let (line, screen) = try await report(of: session)
+        #expect(screen.contains("probe: terminated by signal 2"))
+        #expect(line == "probe exited 0, modes: icanon echo [end]")
         // The alternate screen is gone: the probe's frame no longer shows.
-        #expect(!final.contains("┌─ probe"))
+        #expect(!screen.contains("┌─ probe"))
     }
 
-    /// Appended to the probe: its exit status, then the line-discipline flags curses turns off.
-    static let printModes = "; echo \"probe exited $?\"; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '"
-
     @Test func aUILoopThatIgnoresTheSignalIsEndedAfterTheGracePeriod() async throws {
-        let session = try startProbe(environment: [CursesTerminalProbe.stubbornVariable: "1"], after: Self.printModes)
+        let session = try startProbe(
+            environment: [CursesTerminalProbe.stubbornVariable: "1"], after: Self.reportAfterProbe)
         defer { session.kill() }
         try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
         try session.sendKeys("C-c")
         try await session.waitFor(text: "key [signal 2]")
-        try await session.waitFor(text: "probe exited 130", timeout: .seconds(10))
-        let final = try session.capture()
-        #expect(final.contains("icanon echo"))
-        #expect(!final.contains("┌─ probe"))
+        let (line, screen) = try await report(of: session)
+        #expect(line == "probe exited 130, modes: icanon echo [end]")
+        #expect(!screen.contains("┌─ probe"))
     }
 
     @Test func aSecondSignalEndsTheProcessAtOnce() async throws {
-        let session = try startProbe(environment: [CursesTerminalProbe.stubbornVariable: "1"], after: Self.printModes)
+        let session = try startProbe(
+            environment: [CursesTerminalProbe.stubbornVariable: "1"], after: Self.reportAfterProbe)
         defer { session.kill() }
         try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
         let started = ContinuousClock.now
         try session.sendKeys("C-c")
         try await session.waitFor(text: "key [signal 2]")
         try session.sendKeys("C-c")
-        try await session.waitFor(text: "probe exited 130", timeout: .seconds(10))
+        let (line, _) = try await report(of: session)
         // Well inside the two-second grace period that would otherwise end it.
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
-        #expect(try session.capture().contains("icanon echo"))
+        #expect(ContinuousClock.now - started < .milliseconds(1900))
+        #expect(line == "probe exited 130, modes: icanon echo [end]")
     }
 
     @Test func noColorGivesMonochrome() async throws {
@@ -153,6 +164,7 @@ struct CursesTerminalTests {
         let session = try startProbe(after: " < /dev/null")
         defer { session.kill() }
         // The redirect applies to the probe command only: stdin is not a terminal there.
-        try await session.waitFor(text: "probe: error standard input and output must be a terminal", timeout: .seconds(30))
+        try await session.waitFor(
+            text: "probe: error standard input and output must be a terminal", timeout: .seconds(30))
     }
 }

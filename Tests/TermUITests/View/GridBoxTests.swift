@@ -1,15 +1,17 @@
 import Testing
+
 @testable import TermUI
 
 @Suite struct GridBoxTests {
     @Test func boxWithTitle() {
         var grid = Grid(width: 14, height: 3)
         let inner = grid.box(grid.bounds, title: "Events")
-        #expect(grid.lines == [
-            "┌─ Events ───┐",
-            "│            │",
-            "└────────────┘",
-        ])
+        #expect(
+            grid.lines == [
+                "┌─ Events ───┐",
+                "│            │",
+                "└────────────┘",
+            ])
         #expect(inner == Rect(x: 1, y: 1, width: 12, height: 1))
     }
 
@@ -29,10 +31,11 @@ import Testing
     @Test func longTitleIsTruncatedInsideTheBorder() {
         var grid = Grid(width: 12, height: 2)
         grid.box(grid.bounds, title: "Connections [4]")
-        #expect(grid.lines == [
-            "┌─ Connec…─┐",
-            "└──────────┘",
-        ])
+        #expect(
+            grid.lines == [
+                "┌─ Connec…─┐",
+                "└──────────┘",
+            ])
     }
 
     @Test func titleWithSeveralStyles() {
@@ -61,11 +64,12 @@ import Testing
     @Test func asciiFallbackDrawsBoxesWithPlusMinusBar() {
         var grid = Grid(width: 14, height: 3, glyphs: .ascii)
         grid.box(grid.bounds, title: "Events")
-        #expect(grid.lines == [
-            "+- Events ---+",
-            "|            |",
-            "+------------+",
-        ])
+        #expect(
+            grid.lines == [
+                "+- Events ---+",
+                "|            |",
+                "+------------+",
+            ])
     }
 
     @Test func asciiFallbackUsesThreeDotsAndReplacesNonASCII() {
@@ -91,11 +95,16 @@ import Testing
 
     @Test func asciiGlyphSetIsAllASCIIAndUnicodeSymbolsAreOneColumn() {
         let ascii = GlyphSet.ascii
-        let asciiGlyphs = [ascii.horizontal, ascii.vertical, ascii.topLeft, ascii.topRight, ascii.bottomLeft, ascii.bottomRight].map(String.init)
+        let asciiGlyphs =
+            [ascii.horizontal, ascii.vertical, ascii.topLeft, ascii.topRight, ascii.bottomLeft, ascii.bottomRight].map(
+                String.init)
             + [ascii.ok, ascii.failed, ascii.ellipsis, ascii.pointer, ascii.dot, ascii.arrowLeft, ascii.arrowRight]
         #expect(asciiGlyphs.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
         let unicode = GlyphSet.unicode
-        let symbols = [unicode.ok, unicode.failed, unicode.ellipsis, unicode.pointer, unicode.dot, unicode.arrowLeft, unicode.arrowRight]
+        let symbols = [
+            unicode.ok, unicode.failed, unicode.ellipsis, unicode.pointer, unicode.dot, unicode.arrowLeft,
+            unicode.arrowRight,
+        ]
         #expect(symbols.allSatisfy { DisplayWidth.of($0) == 1 })
     }
 }

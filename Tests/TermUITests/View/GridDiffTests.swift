@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TermUI
 
 @Suite struct GridDiffTests {
@@ -6,11 +7,13 @@ import Testing
         var grid = Grid(width: 3, height: 2)
         grid.put("ab", x: 0, y: 0, style: CellStyle(.ok))
         let runs = grid.changes(from: nil)
-        #expect(runs == [
-            CellRun(row: 0, column: 0, cells: [Cell("a", style: CellStyle(.ok)), Cell("b", style: CellStyle(.ok))]),
-            CellRun(row: 0, column: 2, cells: [.blank]),
-            CellRun(row: 1, column: 0, cells: [.blank, .blank, .blank]),
-        ])
+        #expect(
+            runs == [
+                CellRun(
+                    row: 0, column: 0, cells: [Cell("a", style: CellStyle(.ok)), Cell("b", style: CellStyle(.ok))]),
+                CellRun(row: 0, column: 2, cells: [.blank]),
+                CellRun(row: 1, column: 0, cells: [.blank, .blank, .blank]),
+            ])
     }
 
     @Test func identicalFramesSendNothing() {
@@ -24,9 +27,10 @@ import Testing
         before.put("state open", x: 0, y: 1)
         var after = before
         after.put("shut", x: 6, y: 1)
-        #expect(after.changes(from: before) == [
-            CellRun(row: 1, column: 6, cells: [Cell("s"), Cell("h"), Cell("u"), Cell("t")])
-        ])
+        #expect(
+            after.changes(from: before) == [
+                CellRun(row: 1, column: 6, cells: [Cell("s"), Cell("h"), Cell("u"), Cell("t")])
+            ])
     }
 
     @Test func aStyleChangeAloneIsAChange() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TermUI
 
 @Suite struct GridTextTests {
@@ -117,7 +118,11 @@ import Testing
 
     @Test func spansKeepTheirStylesAndTruncateTogether() {
         var grid = Grid(width: 12, height: 1)
-        let used = grid.put([Span("q", CellStyle(.hintKey)), Span(" quit  ", CellStyle(.hintText)), Span("tab", CellStyle(.hintKey)), Span(" pane")], x: 0, y: 0)
+        let used = grid.put(
+            [
+                Span("q", CellStyle(.hintKey)), Span(" quit  ", CellStyle(.hintText)), Span("tab", CellStyle(.hintKey)),
+                Span(" pane"),
+            ], x: 0, y: 0)
         #expect(used == 12)
         #expect(grid.lines == ["q quit  tab…"])
         #expect(grid[0, 0].style == CellStyle(.hintKey))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TermUI
 
 @Suite struct LayoutTests {
@@ -26,7 +27,8 @@ import Testing
     @Test func compactLayoutMatchesTheMockUpAt80x24() {
         let layout = Layout.compute(size: TerminalSize(width: 80, height: 24))
         #expect(layout.rect(for: .connections) == Rect(x: 0, y: 1, width: 80, height: 7))
-        #expect(layout.slots[1] == PaneSlot(rect: Rect(x: 0, y: 8, width: 80, height: 8), panes: [.streams, .timeline]))
+        #expect(
+            layout.slots[1] == PaneSlot(rect: Rect(x: 0, y: 8, width: 80, height: 8), panes: [.streams, .timeline]))
         #expect(layout.rect(for: .timeline) == layout.rect(for: .streams))
         #expect(layout.rect(for: .events) == Rect(x: 0, y: 16, width: 80, height: 6))
         #expect(layout.commandLine == Rect(x: 0, y: 22, width: 80, height: 1))
@@ -52,7 +54,8 @@ import Testing
         let layout = Layout.compute(size: TerminalSize(width: 39, height: 9))
         #expect(layout.slots.isEmpty && layout.header == nil && layout.hintBar == nil && layout.commandLine == nil)
         #expect(layout.message == Rect(x: 0, y: 0, width: 39, height: 1))
-        #expect(Layout.tooSmallMessage(for: TerminalSize(width: 39, height: 9)) == "terminal too small: 39x9 (need 40x10)")
+        #expect(
+            Layout.tooSmallMessage(for: TerminalSize(width: 39, height: 9)) == "terminal too small: 39x9 (need 40x10)")
     }
 
     /// Every size from the minimum up to well past the largest breakpoint: panes stay on screen,
@@ -68,7 +71,9 @@ import Testing
                 var covered = Array(repeating: 0, count: width * height)
                 for rect in rects + bars {
                     for y in rect.y..<rect.maxY {
-                        for x in rect.x..<rect.maxX where screen.contains(Point(x: x, y: y)) { covered[y * width + x] += 1 }
+                        for x in rect.x..<rect.maxX where screen.contains(Point(x: x, y: y)) {
+                            covered[y * width + x] += 1
+                        }
                     }
                 }
                 let area = (rects + bars).reduce(0) { $0 + $1.width * $1.height }
@@ -84,7 +89,8 @@ import Testing
 
     @Test(arguments: [(120, 36), (100, 30), (80, 24), (59, 15), (39, 9)])
     func emptyLayoutSnapshot(width: Int, height: Int) {
-        let grid = LayoutSkeleton.render(Layout.compute(size: TerminalSize(width: width, height: height)), focus: .connections)
+        let grid = LayoutSkeleton.render(
+            Layout.compute(size: TerminalSize(width: width, height: height)), focus: .connections)
         #expect(grid.lines.count == height)
         #expect(grid.lines.allSatisfy { $0.count == width })
         Snapshot.expect(grid.text, named: "layout-\(width)x\(height)")

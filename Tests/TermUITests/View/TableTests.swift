@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TermUI
 
 @Suite struct TableTests {
@@ -21,12 +22,13 @@ import Testing
     @Test func columnsAlignAndTruncate() {
         var grid = Grid(width: 45, height: 4)
         grid.table(Table(columns: columns, rows: rows), in: grid.bounds)
-        #expect(grid.lines == [
-            "# PEER      REMOTE            STATE       RTT",
-            "1 12D3…Ab7Q /ip4/127.0.0.1/t… open      0.4ms",
-            "2 12D3…Xyz2 /ip4/10.0.0.7/tc… upgrading     -",
-            "3 QmYy…c1Ym /ip4/203.0.113.5… failed        -",
-        ])
+        #expect(
+            grid.lines == [
+                "# PEER      REMOTE            STATE       RTT",
+                "1 12D3…Ab7Q /ip4/127.0.0.1/t… open      0.4ms",
+                "2 12D3…Xyz2 /ip4/10.0.0.7/tc… upgrading     -",
+                "3 QmYy…c1Ym /ip4/203.0.113.5… failed        -",
+            ])
     }
 
     @Test func headerUsesTheColumnHeaderRoleAndCellsKeepTheirRoles() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TermUI
 
 @Suite struct ThemeTests {
@@ -46,9 +47,13 @@ import Testing
     @Test func noColorOrAPoorTerminalMeansMonochrome() {
         let env = ["TERM": "xterm"]
         #expect(ColorMode.select(environment: env, terminalHasColors: true, colors: 8, colorPairs: 64) == .ansi8)
-        #expect(ColorMode.select(environment: ["NO_COLOR": "1"], terminalHasColors: true, colors: 256, colorPairs: 256) == .monochrome)
+        #expect(
+            ColorMode.select(environment: ["NO_COLOR": "1"], terminalHasColors: true, colors: 256, colorPairs: 256)
+                == .monochrome)
         // An empty NO_COLOR does not count (no-color.org).
-        #expect(ColorMode.select(environment: ["NO_COLOR": ""], terminalHasColors: true, colors: 8, colorPairs: 64) == .ansi8)
+        #expect(
+            ColorMode.select(environment: ["NO_COLOR": ""], terminalHasColors: true, colors: 8, colorPairs: 64)
+                == .ansi8)
         #expect(ColorMode.select(environment: env, terminalHasColors: false, colors: 0, colorPairs: 0) == .monochrome)
         #expect(ColorMode.select(environment: env, terminalHasColors: true, colors: 8, colorPairs: 8) == .monochrome)
         #expect(ColorMode.ansi8.theme == .standard)
