@@ -82,7 +82,7 @@ public final class CursesTerminal {
         colorMode = ColorMode.select(
             environment: environment, terminalHasColors: hasColors, colors: Int(ps_colors()),
             colorPairs: Int(ps_color_pairs()))
-        size = TerminalSize(width: 0, height: 0)
+        size = TerminalSize(width: 0, height: 0)  // every property set: methods may run now
         if colorMode == .ansi8 { definePairs(defaultColors: defaultColors) }
         size = currentSize()
         setCursorVisible(false)
@@ -107,7 +107,8 @@ public final class CursesTerminal {
         for run in grid.changes(from: previous) where run.row < size.height && run.column < size.width {
             let look = attributes(for: run.style)
             _ = ps_attr_set(window, look.attributes, look.pair)
-            var text = wideCharacters(of: run.cells)
+            // A grid wider than the screen (drawn before a resize was seen) must not wrap.
+            var text = wideCharacters(of: run.cells, columns: size.width - run.column)
             _ = mvwaddnwstr(window, Int32(run.row), Int32(run.column), &text, Int32(text.count))
         }
         previous = grid
@@ -127,19 +128,23 @@ public final class CursesTerminal {
         _ = clearok(ps_curscr(), true)
     }
 
-    private func wideCharacters(of cells: [Cell]) -> [wchar_t] {
+    /// The run as wide characters for `mvwaddnwstr`, at most `columns` wide.
+    private func wideCharacters(of cells: [Cell], columns: Int) -> [wchar_t] {
         var result: [wchar_t] = []
         result.reserveCapacity(cells.count)
+        var used = 0
         for cell in cells where !cell.isContinuation {
             let scalars = cell.character.unicodeScalars
             guard let base = scalars.first else { continue }
+            let expected = DisplayWidth.of(cell.character)
+            guard used + expected <= columns else { break }
+            used += expected
             if base.isASCII {
                 result.append(wchar_t(base.value))
                 continue
             }
             // If the C library disagrees with the grid about the width, the rest of the row
             // would shift; draw a placeholder of the grid's width instead.
-            let expected = DisplayWidth.of(cell.character)
             if ps_wcwidth(Int32(bitPattern: base.value)) == expected {
                 result.append(contentsOf: scalars.map { wchar_t(bitPattern: $0.value) })
             } else {

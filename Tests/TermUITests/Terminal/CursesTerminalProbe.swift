@@ -28,11 +28,20 @@ import Testing
         let stubborn = ProcessInfo.processInfo.environment[Self.stubbornVariable] == "1"
         var lastKey = "none"
         var frames = 0
+        var oversize = false
         while true {
             frames += 1
-            terminal.draw(Self.frame(terminal: terminal, lastKey: lastKey, frames: frames), cursor: Point(x: 3, y: 6))
+            // "w" toggles drawing a grid larger than the screen, as happens before a resize is seen.
+            let size =
+                oversize
+                ? TerminalSize(width: terminal.size.width + 10, height: terminal.size.height + 3) : terminal.size
+            let frame = Self.frame(size: size, terminal: terminal, lastKey: lastKey, frames: frames)
+            terminal.draw(frame, cursor: Point(x: 3, y: 6))
             guard let input = terminal.readInput(timeoutMilliseconds: 100) else { continue }
             switch input {
+            case .key(.char("w")):
+                oversize.toggle()
+                lastKey = "w"
             case .key(.char("q")):
                 terminal.restore()
                 print("probe: quit")
@@ -49,12 +58,12 @@ import Testing
         }
     }
 
-    static func frame(terminal: CursesTerminal, lastKey: String, frames: Int) -> Grid {
-        var grid = Grid(size: terminal.size, glyphs: terminal.glyphs)
+    static func frame(size: TerminalSize, terminal: CursesTerminal, lastKey: String, frames: Int) -> Grid {
+        var grid = Grid(size: size, glyphs: terminal.glyphs)
         let glyphs = terminal.glyphs
         let inner = grid.box(grid.bounds, title: "probe", focused: true)
         let lines: [(String, StyleRole)] = [
-            ("size \(terminal.size)", .plain),
+            ("size \(terminal.size) grid \(size)", .plain),
             ("colors \(terminal.colorMode == .ansi8 ? "ansi8" : "monochrome")", .plain),
             ("glyphs \(glyphs.asciiOnly ? "ascii" : "unicode")", .plain),
             ("key [\(lastKey)]", .ok),
@@ -64,6 +73,10 @@ import Testing
             grid.put(line.0, x: inner.x + 1, y: inner.y + index, style: CellStyle(line.1), maxWidth: inner.width - 1)
         }
         grid.put("frames \(frames)", x: inner.x + 1, y: inner.y + lines.count + 1, style: CellStyle(.muted))
+        // Changes every frame near the grid's right edge: across the screen's edge when the grid is too
+        // large, where a run that wrapped would land at the start of the next, unchanged, row.
+        let tick = String(repeating: "\(frames % 10)", count: 8)
+        grid.put(tick, x: inner.maxX - 12, y: inner.y + lines.count + 2, style: CellStyle(.muted))
         return grid
     }
 }

@@ -92,6 +92,37 @@ struct CursesTerminalTests {
         return (line, screen)
     }
 
+    @Test func aGridLargerThanTheScreenIsClippedNotWrapped() async throws {
+        let session = try startProbe()
+        defer { session.kill() }
+        try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
+        try session.sendKeys("w")
+        let screen = try await session.waitFor(text: "grid 90x27")
+        let lines = screen.components(separatedBy: "\n")
+        #expect(lines[0].hasPrefix("┌─ probe") && !lines[0].hasSuffix("┐"))
+        #expect(lines[1].hasPrefix("│ size 80x24 grid 90x27"))
+        #expect(lines[2].hasPrefix("│ colors"))
+        #expect(lines[23].hasPrefix("│"))
+        // The tick on row 8 now runs past column 80, and every frame changes it. Nothing of it may
+        // wrap onto row 9.
+        let seen = Self.frameCount(screen)
+        let later = try await session.waitFor(description: "three more frames") {
+            Self.frameCount($0) >= seen + 3
+        }.components(separatedBy: "\n")
+        #expect(later[9].trimmingCharacters(in: .whitespaces) == "│")
+        try session.sendKeys("w")
+        let back = try await session.waitFor(text: "grid 80x24")
+        #expect(back.components(separatedBy: "\n")[0].hasSuffix("┐"))
+        try session.sendKeys("q")
+        try await session.waitFor(text: "probe: quit")
+    }
+
+    /// The probe's "frames N" counter.
+    static func frameCount(_ screen: String) -> Int {
+        guard let range = screen.range(of: "frames ") else { return 0 }
+        return Int(screen[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
     @Test func ctrlCEndsTheLoopAndTheTerminalIsRestored() async throws {
         let session = try startProbe(after: Self.reportAfterProbe)
         defer { session.kill() }
