@@ -6,7 +6,10 @@
 #ifndef NCURSES_WIDECHAR
 #define NCURSES_WIDECHAR 1
 #endif
+#include <langinfo.h>
 #include <locale.h>
+#include <stdio.h>
+#include <wchar.h>
 #include <ncursesw/curses.h>
 
 /* Swift cannot see function-like macros or macros that expand to expressions,
@@ -26,5 +29,15 @@ static inline int ps_a_underline(void) { return (int)A_UNDERLINE; }
 static inline void ps_getmaxyx(WINDOW *w, int *y, int *x) { getmaxyx(w, *y, *x); }
 static inline int ps_attr_set(WINDOW *w, int a, short pair) { return wattr_set(w, (attr_t)a, pair, NULL); }
 static inline void ps_setlocale_all(void) { setlocale(LC_ALL, ""); }
+
+/* newterm instead of initscr: initscr exits the process when TERM names no terminfo entry,
+   newterm returns NULL so the caller can report it. stdin/stdout are C globals Swift 6 rejects. */
+static inline SCREEN *ps_newterm_stdio(const char *term) { return newterm(term, stdout, stdin); }
+/* The locale's character set after setlocale, e.g. "UTF-8" or "ANSI_X3.4-1968". */
+static inline const char *ps_codeset(void) { return nl_langinfo(CODESET); }
+/* Columns the C library (and so ncurses) gives a character; -1 when it cannot be printed. */
+int wcwidth(wchar_t c);
+static inline int ps_wcwidth(int c) { return wcwidth((wchar_t)c); }
+static inline WINDOW *ps_curscr(void) { return curscr; }
 
 #endif
