@@ -68,7 +68,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TermUITests",
-            dependencies: ["TermUI", "Node"]
+            dependencies: ["TermUI", "Node"],
+            exclude: ["__Snapshots__"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 want_python=0
 [ "${1:-}" = "--python" ] && want_python=1
 
-debs=(libncurses-dev libsecp256k1-dev tmux python3-venv ncurses-term)
+debs=(libncurses-dev libsecp256k1-dev tmux python3-venv ncurses-term fonts-dejavu-core)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,12 +32,12 @@ fi
 
 if [ "$want_python" = 1 ]; then
   venv=.venv
-  stamp="$venv/.peerscope-libp2p-0.8.1"
+  stamp="$venv/.peerscope-libp2p-0.8.1-pillow"
   if [ ! -f "$stamp" ]; then
     echo "bootstrap: creating $venv with libp2p==0.8.1 (py-libp2p, the interop peer)"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "libp2p==0.8.1"
+    "$venv/bin/pip" install -q --disable-pip-version-check "libp2p==0.8.1" pillow
     touch "$stamp"
   fi
 fi
