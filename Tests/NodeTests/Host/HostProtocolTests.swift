@@ -66,3 +66,29 @@ import Testing
         #expect(added == ["/peerscope/test/1.0.0"])
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct HostSnapshotTests {
+    @Test func snapshotShowsConnectionsStreamsProtocolsAndCounters() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        let dialer = try HostTestSupport.makeHost()
+        defer { Task { await listener.shutdown(); await dialer.shutdown() } }
+        let connection = try await dialer.dial(address)
+        let (stream, _) = try await dialer.newStream(on: connection, protocols: [EchoProtocol.id])
+        try await stream.write(ByteBuffer(bytes: Array(repeating: 7, count: 1000)))
+        var echoed = 0
+        while echoed < 1000, let chunk = try await stream.read() { echoed += chunk.readableBytes }
+
+        let snapshot = await dialer.snapshot()
+        #expect(snapshot.peerID == dialer.peerID)
+        let entry = try #require(snapshot.connections.first { $0.id == connection.id })
+        #expect(entry.peer == listener.peerID)
+        #expect(entry.direction == .outbound)
+        #expect(entry.bytesOut > 1000 && entry.bytesIn > 1000)
+        let echoStream = try #require(entry.streams.first { $0.protocolID == EchoProtocol.id })
+        #expect(echoStream.direction == .outbound)
+        #expect(echoStream.bytesOut >= 1000)
+        #expect(echoStream.bytesIn >= 1000)
+        #expect(echoStream.sendWindow > 0 && echoStream.receiveWindow > 0)
+        try await stream.closeWrite()
+    }
+}

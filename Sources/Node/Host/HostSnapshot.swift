@@ -1,0 +1,114 @@
+import NIOCore
+
+/// The node's live state at one moment, for the UI's tables and `peerscope listen --json`.
+public struct HostSnapshot: Sendable {
+    public let takenAt: ContinuousClock.Instant
+    public let peerID: PeerID
+    public let listenAddresses: [Multiaddr]
+    public let connections: [ConnectionSnapshot]
+    /// Connections still being upgraded (no peer ID yet for inbound ones).
+    public let upgrading: [UpgradingSnapshot]
+    public let eventSubscribers: Int
+}
+
+public struct UpgradingSnapshot: Sendable, Hashable {
+    public let id: ConnectionID
+    public let direction: ConnectionDirection
+    public let remoteAddress: Multiaddr?
+    public let age: Duration
+}
+
+public struct ConnectionSnapshot: Sendable {
+    public let id: ConnectionID
+    public let peer: PeerID
+    public let direction: ConnectionDirection
+    public let localAddress: Multiaddr?
+    public let remoteAddress: Multiaddr?
+    public let security: String
+    public let muxer: String
+    public let earlyMuxerNegotiation: Bool
+    public let age: Duration
+    /// Last RTT from `/ipfs/ping/1.0.0`, else from yamux's own pings.
+    public let rtt: Duration?
+    public let agentVersion: String?
+    /// Frames and bytes (yamux headers included) in each direction.
+    public let framesIn: UInt64
+    public let framesOut: UInt64
+    public let bytesIn: UInt64
+    public let bytesOut: UInt64
+    public let streams: [StreamSnapshot]
+    /// Closed and reset streams kept for a while so the UI can still show how they ended.
+    public let recentlyClosedStreams: [StreamSnapshot]
+    /// Set once the session ended or sent/received GoAway.
+    public let closing: Bool
+}
+
+public struct StreamSnapshot: Sendable, Hashable {
+    public let id: UInt32
+    public let direction: ConnectionDirection
+    public let protocolID: String?
+    public let state: YamuxStreamState
+    public let sendWindow: UInt32
+    public let receiveWindow: UInt32
+    public let bufferedBytes: UInt32
+    public let bytesIn: UInt64
+    public let bytesOut: UInt64
+    public let framesIn: UInt64
+    public let framesOut: UInt64
+    public let age: Duration
+}
+
+extension Host {
+    /// Copies the live state of every connection and stream. Each connection's muxer state is read on
+    /// its own event loop (one hop per connection, all in parallel), so nothing is locked for long.
+    public func snapshot() async -> HostSnapshot {
+        let now = ContinuousClock.now
+        let nioNow = NIODeadline.now()
+        let (connections, upgrading, listen) = state.withLockedValue { state in
+            (Array(state.connections.values), Array(state.upgrading), state.listenAddresses)
+        }
+        let connectionSnapshots = await withTaskGroup(of: ConnectionSnapshot?.self) { group in
+            for connection in connections {
+                group.addTask { await Self.snapshot(of: connection, now: now, nioNow: nioNow) }
+            }
+            var result: [ConnectionSnapshot] = []
+            result.reserveCapacity(connections.count)
+            for await snapshot in group { if let snapshot { result.append(snapshot) } }
+            return result.sorted { $0.id < $1.id }
+        }
+        return HostSnapshot(
+            takenAt: now, peerID: peerID, listenAddresses: listen, connections: connectionSnapshots,
+            upgrading: upgrading.map { id, pending in
+                UpgradingSnapshot(id: id, direction: pending.direction, remoteAddress: pending.remote,
+                                  age: now - pending.startedAt)
+            }.sorted { $0.id < $1.id },
+            eventSubscribers: broadcaster.subscriberCount)
+    }
+
+    private static func snapshot(
+        of connection: HostConnection, now: ContinuousClock.Instant, nioNow: NIODeadline
+    ) async -> ConnectionSnapshot? {
+        guard let session = await connection.yamux.snapshot() else { return nil }
+        let protocols = connection.streamProtocols()
+        func stream(_ info: YamuxStreamInfo) -> StreamSnapshot {
+            StreamSnapshot(
+                id: info.id.rawValue, direction: info.origin == .local ? .outbound : .inbound,
+                protocolID: protocols[info.id.rawValue], state: info.state,
+                sendWindow: info.sendWindow, receiveWindow: info.receiveWindow, bufferedBytes: info.bufferedBytes,
+                bytesIn: info.bytesIn, bytesOut: info.bytesOut, framesIn: info.framesIn, framesOut: info.framesOut,
+                age: .nanoseconds((nioNow - info.openedAt).nanoseconds))
+        }
+        let upgraded = connection.upgraded
+        return ConnectionSnapshot(
+            id: upgraded.id, peer: upgraded.remotePeer, direction: upgraded.direction,
+            localAddress: upgraded.localAddress, remoteAddress: upgraded.remoteAddress,
+            security: upgraded.security, muxer: upgraded.muxer, earlyMuxerNegotiation: upgraded.earlyMuxerNegotiation,
+            age: now - connection.establishedAt,
+            rtt: connection.lastPingRTT ?? session.counters.lastRTT,
+            agentVersion: connection.identify?.agentVersion,
+            framesIn: session.counters.framesIn, framesOut: session.counters.framesOut,
+            bytesIn: session.counters.bytesIn, bytesOut: session.counters.bytesOut,
+            streams: session.streams.map(stream), recentlyClosedStreams: session.recentlyClosed.map(stream),
+            closing: session.goAwaySent != nil || session.goAwayReceived != nil || session.closeReason != nil)
+    }
+}
