@@ -25,7 +25,10 @@ struct CursesTerminalTests {
     @Test func drawsUnicodeBoxesInColourAndHidesNothing() async throws {
         let session = try startProbe()
         defer { session.kill() }
-        let screen = try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
+        // tmux may be captured mid-frame: wait until the last row and the glyph row are drawn too.
+        let screen = try await session.waitFor(description: "a complete 80x24 frame", timeout: .seconds(30)) {
+            Self.row(23, of: $0).hasPrefix("└") && $0.contains("size 80x24") && $0.contains("日本")
+        }
         let lines = screen.components(separatedBy: "\n")
         #expect(lines[0].hasPrefix("┌─ probe ───"))
         #expect(lines[0].hasSuffix("┐"))
@@ -71,12 +74,19 @@ struct CursesTerminalTests {
         try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
         try session.resize(width: 50, height: 12)
         try await session.waitFor(text: "key [Resize]")
-        let screen = try await session.waitFor(text: "size 50x12")
+        let screen = try await session.waitFor(description: "a complete 50x12 frame") {
+            $0.contains("size 50x12") && Self.row(11, of: $0).hasPrefix("└")
+        }
         let lines = screen.components(separatedBy: "\n")
         #expect(lines[0].hasPrefix("┌─ probe") && lines[0].hasSuffix("┐") && lines[0].count == 50)
         #expect(lines[11].hasPrefix("└") && lines[11].count == 50)
         try session.sendKeys("q")
         try await session.waitFor(text: "probe: quit")
+    }
+
+    static func row(_ index: Int, of screen: String) -> String {
+        let lines = screen.components(separatedBy: "\n")
+        return lines.indices.contains(index) ? lines[index] : ""
     }
 
     /// Appended to the probe: one line with its exit status and the line-discipline flags that curses
@@ -97,7 +107,9 @@ struct CursesTerminalTests {
         defer { session.kill() }
         try await session.waitFor(text: "size 80x24", timeout: .seconds(30))
         try session.sendKeys("w")
-        let screen = try await session.waitFor(text: "grid 90x27")
+        let screen = try await session.waitFor(description: "a complete clipped frame") {
+            $0.contains("grid 90x27") && Self.row(23, of: $0).hasPrefix("│")
+        }
         let lines = screen.components(separatedBy: "\n")
         #expect(lines[0].hasPrefix("┌─ probe") && !lines[0].hasSuffix("┐"))
         #expect(lines[1].hasPrefix("│ size 80x24 grid 90x27"))
