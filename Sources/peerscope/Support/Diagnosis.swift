@@ -135,6 +135,10 @@ struct UpgradeTimeline {
     private mutating func fail(with error: UpgradeError, offset: Duration) {
         guard !failed else { return }
         failed = true
+        if !steps.contains(where: { $0.step == "tcp" }) {
+            // An upgrade error means TCP connected, even if its step event was not seen.
+            steps.append(DiagnosisStep(step: "tcp", ok: true, duration: nil, detail: "connected"))
+        }
         let step: String
         switch error.phase {
         case .securityNegotiation: step = "multistream"
