@@ -146,8 +146,8 @@ struct UpgradeTimeline {
         case .peerVerification: step = "peer_id"
         case .muxerNegotiation, .muxerStart: step = "muxer"
         }
-        var failure = DiagnosisStep(step: step, ok: false, duration: offset - lastOffset, detail: error.description,
-                                    expected: error.expected, got: error.got)
+        var failure = DiagnosisStep(step: step, ok: false, duration: offset - lastOffset,
+                                    detail: Self.summary(of: error), expected: error.expected, got: error.got)
         switch error.kind {
         case .noCommonProtocol where step == "multistream":
             let proposed = proposedSecurity.joined(separator: " or ")
@@ -188,6 +188,16 @@ struct UpgradeTimeline {
         guard !failed else { return }
         failed = true
         steps.append(DiagnosisStep(step: step, ok: false, duration: nil, detail: reason))
+    }
+
+    /// The failure in a few words; `expected`, `got` and the hint carry the rest.
+    private static func summary(of error: UpgradeError) -> String {
+        switch error.kind {
+        case .noCommonProtocol: return "\(error.phase): no protocol in common"
+        case .peerIDMismatch: return "\(error.phase): the key proves another peer"
+        case .timedOut: return error.description
+        default: return "\(error.phase) failed"
+        }
     }
 
     private static func noiseDetail(_ messages: [String]) -> String {
