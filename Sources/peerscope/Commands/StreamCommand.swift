@@ -3,9 +3,6 @@ import Foundation
 import Node
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `peerscope stream ADDR PROTOCOL`: a raw stream piped to stdin and stdout, like netcat for one
 /// libp2p protocol.
@@ -71,7 +68,7 @@ enum StandardInput {
             DispatchQueue.global().async {
                 var buffer = [UInt8](repeating: 0, count: 64 << 10)
                 while true {
-                    let count = buffer.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+                    let count = buffer.withUnsafeMutableBytes { systemRead(STDIN_FILENO, $0.baseAddress, $0.count) }
                     if count < 0 && errno == EINTR { continue }
                     continuation.resume(returning: count > 0 ? Array(buffer[0..<count]) : nil)
                     return

@@ -21,7 +21,7 @@ enum Output {
     static func write(_ data: [UInt8], to descriptor: Int32) {
         var bytes = data[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 return
@@ -30,3 +30,11 @@ enum Output {
         }
     }
 }
+
+#if canImport(Glibc)
+let systemWrite = Glibc.write
+let systemRead = Glibc.read
+#elseif canImport(Darwin)
+let systemWrite = Darwin.write
+let systemRead = Darwin.read
+#endif
