@@ -7,6 +7,9 @@ struct Peerscope: AsyncParsableCommand {
         commandName: "peerscope",
         abstract: "A libp2p node and terminal UI: dial peers, watch connections upgrade, inspect yamux streams.",
         version: PeerscopeVersion.string,
-        subcommands: [IDCommand.self]
+        subcommands: [
+            IDCommand.self, ListenCommand.self, PingCommand.self, IdentifyCommand.self, PerfCommand.self,
+            StreamCommand.self, DiagnoseCommand.self,
+        ]
     )
 }

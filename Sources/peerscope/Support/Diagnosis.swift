@@ -1,0 +1,212 @@
+import Foundation
+import Node
+
+/// One line of a `diagnose` report.
+struct DiagnosisStep: Sendable {
+    let step: String
+    let ok: Bool
+    /// How long this step took (nil when it never finished, e.g. it failed by timeout).
+    let duration: Duration?
+    var detail: String
+    var expected: String?
+    var got: String?
+    var hint: String?
+
+    var json: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("step", .string(step)), ("ok", .bool(ok)),
+            ("ms", duration.map(JSONValue.milliseconds) ?? .null), ("detail", .string(detail)),
+        ]
+        if let expected { fields.append(("expected", .string(expected))) }
+        if let got { fields.append(("got", .string(got))) }
+        if let hint { fields.append(("hint", .string(hint))) }
+        return .object(fields)
+    }
+
+    var human: String {
+        let mark = ok ? "ok  " : "FAIL"
+        let time = duration.map { String(format: "%9.3f ms", $0.milliseconds) } ?? "        – ms"
+        var text = "\(mark) \(step.padding(toLength: 11, withPad: " ", startingAt: 0)) \(time)  \(detail)"
+        if let expected { text += "\n     expected: \(expected)" }
+        if let got { text += "\n     got:      \(got)" }
+        if let hint { text += "\n     hint:     \(hint)" }
+        return text
+    }
+}
+
+/// Turns the node's own events of one dial into the steps of a `diagnose` report: the upgrade
+/// timeline is exactly the host's `upgradeStep` events, so nothing here re-implements the upgrade.
+struct UpgradeTimeline {
+    private(set) var steps: [DiagnosisStep] = []
+    /// The connection of our dial attempt, once it started.
+    private(set) var connection: ConnectionID?
+    private var attemptAt: ContinuousClock.Instant?
+    private var lastOffset: Duration = .zero
+    private var proposedSecurity: [String] = []
+    private var proposedMuxers: [String] = []
+    private var noiseMessages: [String] = []
+    private var expectedPeer: PeerID?
+    private(set) var failed = false
+
+    init(expectedPeer: PeerID?) { self.expectedPeer = expectedPeer }
+
+    /// The step that runs next, for a failure that has no event of its own (our time limit).
+    var pendingStep: String {
+        guard connection != nil else { return "tcp" }
+        switch steps.last?.step ?? "" {
+        case "tcp": return "multistream"
+        case "multistream": return "noise"
+        case "noise": return "peer_id"
+        case "peer_id", "muxer": return "muxer"
+        default: return "tcp"
+        }
+    }
+
+    mutating func consume(_ record: EventRecord<NodeEvent>) {
+        switch record.event {
+        case .dialAttempt(_, let id, _) where connection == nil:
+            connection = id
+            attemptAt = record.time
+        case .upgradeStep(let id, let step, let offset) where id == connection:
+            consume(step, offset: offset, at: record.time)
+        case .upgradeFailed(let id, _, let error, let offset) where id == connection:
+            fail(with: error, offset: offset)
+        case .dialFailed(_, _, let failures):
+            if !failed, let failure = failures.first(where: { $0.connectionID == connection }) ?? failures.first,
+               failure.step == "tcp" || failure.step == "address" {
+                failed = true
+                let duration = attemptAt.map { record.time - $0 }
+                steps.append(DiagnosisStep(step: "tcp", ok: false, duration: duration, detail: failure.reason,
+                                           hint: Self.tcpHint(failure.reason)))
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func consume(_ step: UpgradeStep, offset: Duration, at time: ContinuousClock.Instant) {
+        let since = offset - lastOffset
+        switch step {
+        case .tcpConnected(let local, let remote):
+            let duration = attemptAt.map { time - $0 }
+            steps.append(DiagnosisStep(step: "tcp", ok: true, duration: duration,
+                                       detail: "connected \(local?.description ?? "?") → \(remote?.description ?? "?")"))
+            lastOffset = offset
+        case .securityProposed(let protocols):
+            proposedSecurity = protocols
+        case .securityNegotiated(let name):
+            steps.append(DiagnosisStep(step: "multistream", ok: true, duration: since,
+                                       detail: "proposed \(proposedSecurity.joined(separator: ", ")); the peer answered \(name)"))
+            lastOffset = offset
+        case .noiseMessageSent(let number, let bytes):
+            noiseMessages.append("→ msg \(number) (\(bytes) B) at +\(offset.formattedShort)")
+            // Our last message goes out after the peer's key was checked; it still belongs to Noise.
+            if let index = steps.firstIndex(where: { $0.step == "noise" }) {
+                steps[index].detail = Self.noiseDetail(noiseMessages)
+            }
+        case .noiseMessageReceived(let number, let bytes):
+            noiseMessages.append("← msg \(number) (\(bytes) B) at +\(offset.formattedShort)")
+            if number == 2 { addNoiseStep(offset) }
+        case .peerVerified(let peer, let keyType):
+            if !steps.contains(where: { $0.step == "noise" }) { addNoiseStep(offset) }
+            let match = expectedPeer == nil ? "no peer ID in the address: accepted as proven"
+                : "matches the dialed peer ID"
+            steps.append(DiagnosisStep(step: "peer_id", ok: true, duration: offset - lastOffset,
+                                       detail: "\(peer) (\(keyType.name) key) \(match)"))
+            lastOffset = offset
+        case .muxerProposed(let protocols):
+            proposedMuxers = protocols
+        case .muxerNegotiated(let name, let early):
+            let how = early ? "early, inside the Noise handshake (no extra round trip)"
+                : "multistream after Noise (proposed \(proposedMuxers.joined(separator: ", ")))"
+            steps.append(DiagnosisStep(step: "muxer", ok: true, duration: since, detail: "\(name), \(how)"))
+            lastOffset = offset
+        case .ready:
+            break
+        }
+    }
+
+    private mutating func addNoiseStep(_ offset: Duration) {
+        steps.append(DiagnosisStep(step: "noise", ok: true, duration: offset - lastOffset,
+                                   detail: Self.noiseDetail(noiseMessages)))
+        lastOffset = offset
+    }
+
+    private mutating func fail(with error: UpgradeError, offset: Duration) {
+        guard !failed else { return }
+        failed = true
+        if !steps.contains(where: { $0.step == "tcp" }) {
+            // An upgrade error means TCP connected, even if its step event was not seen.
+            steps.append(DiagnosisStep(step: "tcp", ok: true, duration: nil, detail: "connected"))
+        }
+        let step: String
+        switch error.phase {
+        case .securityNegotiation: step = "multistream"
+        case .noiseHandshake: step = steps.contains(where: { $0.step == "noise" }) ? "peer_id" : "noise"
+        case .peerVerification: step = "peer_id"
+        case .muxerNegotiation, .muxerStart: step = "muxer"
+        }
+        var failure = DiagnosisStep(step: step, ok: false, duration: offset - lastOffset,
+                                    detail: Self.summary(of: error), expected: error.expected, got: error.got)
+        switch error.kind {
+        case .noCommonProtocol where step == "multistream":
+            let proposed = proposedSecurity.joined(separator: " or ")
+            failure.hint = "the peer does not speak \(proposed): we proposed \(proposed) and it answered na (it may speak only plaintext or TLS)"
+        case .noCommonProtocol:
+            failure.hint = "the peer does not speak \(proposedMuxers.joined(separator: " or ")): we proposed it and it answered na"
+        case .peerIDMismatch(let expected, let actual):
+            failure.hint = "peer ID mismatch: dialed \(expected), the key proves \(actual)"
+        case .timedOut(let after) where step == "multistream":
+            failure.hint = "the peer accepted TCP but sent nothing for \(after.formattedShort): it does not speak multistream-select (not a libp2p TCP port?)"
+        case .timedOut(let after):
+            failure.hint = "no answer within \(after.formattedShort)"
+        case .connectionClosed:
+            failure.hint = "the peer closed the connection during \(error.phase)"
+        default:
+            break
+        }
+        steps.append(failure)
+    }
+
+    /// Our own time limit ran out before the node reported a failure.
+    mutating func failByTimeout(_ limit: Duration, elapsedSinceStart: Duration) {
+        guard !failed else { return }
+        failed = true
+        let step = pendingStep
+        var failure = DiagnosisStep(step: step, ok: false, duration: nil,
+                                    detail: "no progress before the --timeout of \(limit.formattedShort)")
+        if step == "multistream" {
+            failure.expected = "the multistream-select header \"/multistream/1.0.0\""
+            failure.got = "nothing"
+            failure.hint = "the peer accepted TCP but sent nothing: it does not speak multistream-select (not a libp2p TCP port?)"
+        }
+        steps.append(failure)
+    }
+
+    /// A failure outside the upgrade (e.g. the host refused the connection by a limit).
+    mutating func failOther(_ step: String, _ reason: String) {
+        guard !failed else { return }
+        failed = true
+        steps.append(DiagnosisStep(step: step, ok: false, duration: nil, detail: reason))
+    }
+
+    /// The failure in a few words; `expected`, `got` and the hint carry the rest.
+    private static func summary(of error: UpgradeError) -> String {
+        switch error.kind {
+        case .noCommonProtocol: return "\(error.phase): no protocol in common"
+        case .peerIDMismatch: return "\(error.phase): the key proves another peer"
+        case .timedOut: return error.description
+        default: return "\(error.phase) failed"
+        }
+    }
+
+    private static func noiseDetail(_ messages: [String]) -> String {
+        "XX: " + messages.joined(separator: ", ")
+    }
+
+    static func tcpHint(_ reason: String) -> String? {
+        if reason.hasPrefix("connection refused") { return "is the peer running, and on this port?" }
+        if reason.contains("timed out") { return "no answer to the TCP SYN: a firewall, or the host is down" }
+        return nil
+    }
+}
