@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "Node",
                 "TermUI",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
