@@ -145,11 +145,11 @@ import Testing
     }
 
     @Test func idleTimeoutAllowsSlowButSteadyProgress() async throws {
-        // Five 300 ms steps take longer than the limit; touching after each keeps the operation alive.
+        // Five 700 ms steps (3.5 s) outlast the 3 s limit; touching after each keeps the operation alive.
         // The margins are wide because other suites may hold the cooperative threads for a while.
-        let ticks = try await withIdleTimeout(.seconds(1), activity: "steady") { timer in
+        let ticks = try await withIdleTimeout(.seconds(3), activity: "steady") { timer in
             for _ in 0..<5 {
-                try await Task.sleep(for: .milliseconds(300))
+                try await Task.sleep(for: .milliseconds(700))
                 timer.touch()
             }
             return 5
