@@ -93,17 +93,17 @@ private func renderHeader(_ grid: inout Grid, _ state: AppState, _ rect: Rect) {
 private let connectionColumns = [
     TableColumn("ID", width: .fixed(3)),
     TableColumn("PEER", width: .fixed(9)),
-    TableColumn("REMOTE", width: .flexible(minimum: 17), truncation: .middle),
+    TableColumn("REMOTE", width: .flexible(minimum: 15), truncation: .middle),
     TableColumn("DIR", width: .fixed(3)),
     TableColumn("STATE", width: .fixed(9)),
     TableColumn("AGENT", width: .flexible(minimum: 12)),
-    TableColumn("SEC", width: .fixed(5)),
-    TableColumn("MUX", width: .fixed(6)),
     TableColumn("ST", width: .fixed(2), alignment: .right),
     TableColumn("RTT", width: .fixed(6), alignment: .right),
     TableColumn("IN", width: .fixed(5), alignment: .right),
     TableColumn("OUT", width: .fixed(5), alignment: .right),
     TableColumn("AGE", width: .fixed(5), alignment: .right),
+    TableColumn("SEC", width: .fixed(5)),
+    TableColumn("MUX", width: .fixed(6)),
 ]
 
 private func renderConnections(_ grid: inout Grid, _ state: AppState, _ rect: Rect, focused: Bool) {
@@ -146,9 +146,9 @@ private func connectionCells(_ row: ConnectionRow, _ state: AppState, _ glyphs: 
         cell(row.id.description), cell(row.peer?.shortDescription ?? "…"), cell(row.remote),
         cell(row.direction.map { $0 == .inbound ? "in" : "out" } ?? "?"), cell(stateText, stateRole),
         cell(row.agent ?? (row.state == .open ? "identifying…" : ""), row.agent?.hasPrefix("peerscope-demo") == true ? .pending : .plain),
-        cell(shortProtocol(row.security)), cell(shortProtocol(row.muxer) + (row.earlyMuxer ? "*" : "")),
         cell(row.state == .upgrading ? "" : "\(liveStreams)"), cell(row.rtt.map(Format.duration) ?? "-"),
         cell(Format.bytes(row.bytesIn)), cell(Format.bytes(row.bytesOut)), cell(Format.age(state.now - row.startedAt)),
+        cell(shortProtocol(row.security)), cell(shortProtocol(row.muxer) + (row.earlyMuxer ? "*" : "")),
     ]
 }
 
@@ -215,7 +215,7 @@ private func renderStreams(_ grid: inout Grid, _ state: AppState, _ rect: Rect, 
             }
         var flag = TableCell("")
         if let since = stream.blockedSince {
-            flag = TableCell("⚠ send window 0 for \(Format.age(state.now - since))", CellStyle(.warn))
+            flag = TableCell("⚠ blocked \(Format.age(state.now - since))", CellStyle(.warn))
         }
         return [
             TableCell("\(stream.id)"), TableCell(stream.direction == .inbound ? "in" : "out"),
