@@ -27,6 +27,8 @@ public struct AppState: Sendable {
     public var selectedConnection = 0
     public var selectedStream = 0
     public var mode: Mode = .normal
+    /// Where the command line returns to when it is done.
+    public var modeBeforeCommand: Mode = .normal
     public var commandLine = LineEditor()
     public var filterLine = LineEditor()
     public var filter = ""
@@ -41,6 +43,8 @@ public struct AppState: Sendable {
     public var rates = Rates()
     public var lastSnapshotAt: ContinuousClock.Instant?
     public var shouldQuit = false
+    /// Set by `dial`/`diagnose`: the next dial attempt's row gets selected, so its timeline shows.
+    public var selectNextDial = false
 
     public init(size: TerminalSize, now: ContinuousClock.Instant) {
         self.size = size

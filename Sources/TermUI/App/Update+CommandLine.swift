@@ -29,7 +29,11 @@ func runCommandLine(_ state: inout AppState, _ line: String) -> [AppCommand] {
             return refuse(&state, "bad multiaddr \(arguments[0]): \(error)")
         }
         if name == "listen" { return [.listen(address)] }
-        if name == "diagnose" { state.tab = .timeline; state.focus = Layout.mode(for: state.size) == .full ? .timeline : .timeline }
+        if name == "diagnose" {
+            state.tab = .timeline
+            state.focus = .timeline
+        }
+        state.selectNextDial = true
         state.message = ("dialing \(address)…", false)
         return [.dial(address)]
     case "ping":

@@ -14,11 +14,13 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [AppCommand] {
         state.commandLine = editor
         switch outcome {
         case .submitted(let line):
-            state.mode = state.stream != nil && state.stream?.open == true ? .stream : .normal
-            return runCommandLine(&state, line)
+            state.mode = state.modeBeforeCommand
+            let commands = runCommandLine(&state, line)
+            if state.mode == .stream, state.stream?.open != true { state.mode = .normal }
+            return commands
         case .cancelled:
             state.commandLine.clear()
-            state.mode = .normal
+            state.mode = state.modeBeforeCommand
         case .handled, .ignored: break
         }
         return []
@@ -58,6 +60,7 @@ private func handleStreamKey(_ state: inout AppState, _ key: Key) -> [AppCommand
     case .ctrl("r"):
         return streamCommand(&state, .reset)
     case .char(":") where state.streamInput.isEmpty:
+        state.modeBeforeCommand = .stream
         state.mode = .command
         return []
     default:
@@ -79,6 +82,7 @@ private func handleNormalKey(_ state: inout AppState, _ key: Key) -> [AppCommand
     case .char("?"): state.mode = .help
     case .char(":"):
         state.commandLine.clear()
+        state.modeBeforeCommand = .normal
         state.mode = .command
     case .char("/"):
         state.filterLine.setText(state.filter)

@@ -15,6 +15,10 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
         log(&state, .info, "\(dial) dial \(target)", at: time)
     case .dialAttempt(let dial, let id, let address):
         upsert(&state, id, remote: address.description, direction: .outbound, at: time)
+        if state.selectNextDial, let index = state.index(of: id) {
+            state.selectNextDial = false
+            state.selectedConnection = index
+        }
         log(&state, .debug, "\(dial) \(id) trying \(address)", at: time)
     case .dialSucceeded(let dial, let id, let peer):
         log(&state, .info, "\(dial) \(id) connected to \(peer.shortDescription)", at: time)
@@ -134,7 +138,7 @@ private func markFailed(_ state: inout AppState, _ index: Int, step: String, rea
     state.connections[index].state = .failed
     state.connections[index].failure = "\(step): \(reason)"
     let offset = time - state.connections[index].startedAt
-    if !state.connections[index].steps.contains(where: \.failed) {
-        state.connections[index].steps.append(TimelineStep(label: step, offset: offset, failed: true, reason: reason))
-    }
+    // The dial's verdict is the last word: it names the step that really failed.
+    state.connections[index].steps.removeAll(where: \.failed)
+    state.connections[index].steps.append(TimelineStep(label: step, offset: offset, failed: true, reason: reason))
 }
