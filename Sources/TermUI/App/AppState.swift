@@ -56,7 +56,33 @@ public struct AppState: Sendable {
         connections.indices.contains(selectedConnection) ? connections[selectedConnection] : nil
     }
 
-    func index(of id: ConnectionID) -> Int? { connections.firstIndex { $0.id == id } }
+    /// Rows stay sorted by ID, so lookups are a binary search even with 10,000 connections.
+    func index(of id: ConnectionID) -> Int? {
+        let slot = insertionIndex(of: id)
+        return slot < connections.count && connections[slot].id == id ? slot : nil
+    }
+
+    func insertionIndex(of id: ConnectionID) -> Int {
+        var low = 0
+        var high = connections.count
+        while low < high {
+            let middle = (low + high) / 2
+            if connections[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Adds `row` in ID order, keeping the selection on the row it was on; returns the row's index.
+    @discardableResult
+    mutating func insert(_ row: ConnectionRow) -> Int {
+        let slot = insertionIndex(of: row.id)
+        connections.insert(row, at: slot)
+        if slot <= selectedConnection, connections.count > 1 { selectedConnection += 1 }
+        return slot
+    }
+
+    /// Failed dials stay until `clear`, but no more than this many: a dial storm cannot grow the table without bound.
+    public static let failedRowLimit = 256
 }
 
 public enum ConnectionState: String, Sendable, Hashable {

@@ -131,7 +131,7 @@ private func upsert(_ state: inout AppState, _ id: ConnectionID, remote: String,
         if let direction { state.connections[index].direction = direction }
         return
     }
-    state.connections.append(ConnectionRow(id: id, remote: remote, direction: direction, state: .upgrading, startedAt: time))
+    state.insert(ConnectionRow(id: id, remote: remote, direction: direction, state: .upgrading, startedAt: time))
 }
 
 private func markFailed(_ state: inout AppState, _ index: Int, step: String, reason: String, at time: ContinuousClock.Instant) {
@@ -141,4 +141,15 @@ private func markFailed(_ state: inout AppState, _ index: Int, step: String, rea
     // The dial's verdict is the last word: it names the step that really failed.
     state.connections[index].steps.removeAll(where: \.failed)
     state.connections[index].steps.append(TimelineStep(label: step, offset: offset, failed: true, reason: reason))
+    var failedCount = 0
+    var oldestFailed: Int?
+    for candidate in state.connections.indices where state.connections[candidate].state == .failed {
+        failedCount += 1
+        if oldestFailed.map({ state.connections[candidate].startedAt < state.connections[$0].startedAt }) ?? true { oldestFailed = candidate }
+    }
+    if failedCount > AppState.failedRowLimit, let oldestFailed {
+        let selectedID = state.selected?.id
+        state.connections.remove(at: oldestFailed)
+        restoreSelection(&state, selectedID)
+    }
 }

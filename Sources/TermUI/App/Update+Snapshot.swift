@@ -13,11 +13,10 @@ func applySnapshot(_ state: inout AppState, _ snapshot: HostSnapshot) {
         if let found = state.index(of: connection.id) {
             index = found
         } else {
-            state.connections.append(
+            index = state.insert(
                 ConnectionRow(
                     id: connection.id, remote: connection.remoteAddress?.description ?? "?", direction: connection.direction,
                     state: .open, startedAt: time - connection.age))
-            index = state.connections.count - 1
         }
         var row = state.connections[index]
         row.peer = connection.peer
