@@ -122,7 +122,7 @@ final class PyPeer: @unchecked Sendable {
     }
 
     /// The first stdout line, its full listen address.
-    func listenAddress(timeout: Duration = .seconds(20)) async throws -> String {
+    func listenAddress(timeout: Duration = .seconds(60)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let text = receivedSoFar()
