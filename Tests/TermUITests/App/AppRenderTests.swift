@@ -1,0 +1,57 @@
+import Testing
+
+@testable import Node
+@testable import TermUI
+
+@Suite struct AppRenderTests {
+    @Test(arguments: [(80, 24), (100, 30), (120, 36), (39, 9)])
+    func mainScreen(width: Int, height: Int) {
+        let state = AppFixture.state(size: TerminalSize(width: width, height: height))
+        Snapshot.expect(render(state).text, named: "app-\(width)x\(height)")
+    }
+
+    @Test func failedDialTimelineAt100x30() {
+        var state = AppFixture.state(size: TerminalSize(width: 100, height: 30))
+        for key in [Key.char("j"), .char("j")] { _ = update(&state, .key(key)) }
+        #expect(state.selected?.state == .failed)
+        let text = render(state).text
+        #expect(text.contains("✗ failed"))
+        #expect(text.contains("connection refused"))
+        Snapshot.expect(text, named: "app-failed-dial-100x30")
+    }
+
+    @Test func helpOverlayAt80x24() {
+        var state = AppFixture.state(size: TerminalSize(width: 80, height: 24))
+        _ = update(&state, .key(.char("?")))
+        Snapshot.expect(render(state).text, named: "app-help-80x24")
+    }
+
+    @Test func streamViewAt100x30() {
+        var state = AppFixture.state(size: TerminalSize(width: 100, height: 30))
+        _ = update(&state, .commandResult(.streamOpened(AppFixture.c1, protocolID: "/echo/1.0.0")))
+        for key in "hello".map(Key.char) { _ = update(&state, .key(key)) }
+        let commands = update(&state, .key(.enter))
+        #expect(commands == [.send("hello")])
+        _ = update(&state, .commandResult(.streamReceived("hello")))
+        let text = render(state).text
+        #expect(text.contains("→ hello"))
+        #expect(text.contains("← hello"))
+        Snapshot.expect(text, named: "app-stream-100x30")
+    }
+
+    @Test func asciiGlyphsHaveNoBoxDrawing() {
+        let state = AppFixture.state(size: TerminalSize(width: 80, height: 24))
+        let text = render(state, glyphs: .ascii).text
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII || $0 == "\n" })
+    }
+
+    @Test func rendersZeroWindowFlagAndDropCount() {
+        var state = AppFixture.state(size: TerminalSize(width: 120, height: 36))
+        _ = update(&state, .key(.tab))
+        _ = update(&state, .key(.tab))
+        #expect(state.focus == .streams)
+        let text = render(state).text
+        #expect(text.contains("⚠ blocked 11s"))
+        #expect(text.contains("(7 dropped)"))
+    }
+}
