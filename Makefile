@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: run test bench bootstrap bootstrap-python build
+.PHONY: run test bench bootstrap bootstrap-python build screenshots
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -15,7 +15,7 @@ build: bootstrap
 
 run: bootstrap
 	$(SWIFT) build -c release --product peerscope
-	.build/release/peerscope $(if $(ARGS),$(ARGS),id)
+	.build/release/peerscope $(if $(ARGS),$(ARGS),--demo)
 
 # Every test: unit tests, real-socket tests and the py-libp2p interop tests (which must not skip here).
 # Serial: several suites time real protocol deadlines, and on 2 cores parallel CPU-heavy suites
@@ -27,3 +27,8 @@ test: bootstrap-python
 bench: bootstrap-python
 	@echo "make bench: the benchmark suite is not written yet (issue: Benchmarks); nothing was measured." >&2
 	@exit 1
+
+# PNGs of the real UI (demo mode) in screenshots/, from tmux captures.
+screenshots: bootstrap-python
+	$(SWIFT) build --product peerscope
+	PEERSCOPE_PYTHON=$(CURDIR)/$(PY) scripts/screenshots.sh

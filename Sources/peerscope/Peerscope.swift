@@ -8,8 +8,9 @@ struct Peerscope: AsyncParsableCommand {
         abstract: "A libp2p node and terminal UI: dial peers, watch connections upgrade, inspect yamux streams.",
         version: PeerscopeVersion.string,
         subcommands: [
-            IDCommand.self, ListenCommand.self, PingCommand.self, IdentifyCommand.self, PerfCommand.self,
+            UICommand.self, IDCommand.self, ListenCommand.self, PingCommand.self, IdentifyCommand.self, PerfCommand.self,
             StreamCommand.self, DiagnoseCommand.self,
-        ]
+        ],
+        defaultSubcommand: UICommand.self
     )
 }

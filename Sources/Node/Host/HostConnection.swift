@@ -10,6 +10,8 @@ public final class HostConnection: Sendable {
 
     struct StreamTable {
         var protocols: [UInt32: String] = [:]
+        /// Protocols of recently ended streams, so snapshots can still name them (bounded).
+        var endedProtocols: [UInt32: String] = [:]
         var perProtocol: [String: Int] = [:]
         var directions: [UInt32: ConnectionDirection] = [:]
         var closeCause: ConnectionCloseCause?
@@ -54,13 +56,23 @@ public final class HostConnection: Sendable {
         streams.withLockedValue { table in
             table.directions[streamID] = nil
             guard let protocolID = table.protocols.removeValue(forKey: streamID) else { return nil }
+            if table.endedProtocols.count >= HostConnection.endedProtocolMemory,
+                let oldest = table.endedProtocols.keys.min() {
+                table.endedProtocols.removeValue(forKey: oldest)
+            }
+            table.endedProtocols[streamID] = protocolID
             let remaining = table.perProtocol[protocolID, default: 1] - 1
             table.perProtocol[protocolID] = remaining > 0 ? remaining : nil
             return protocolID
         }
     }
 
-    func streamProtocols() -> [UInt32: String] { streams.withLockedValue { $0.protocols } }
+    static let endedProtocolMemory = 64
+
+    /// Protocol of every live stream, and of recently ended ones.
+    func streamProtocols() -> [UInt32: String] {
+        streams.withLockedValue { $0.endedProtocols.merging($0.protocols) { _, live in live } }
+    }
 
     func noteCloseCause(_ cause: ConnectionCloseCause) {
         streams.withLockedValue { if $0.closeCause == nil { $0.closeCause = cause } }

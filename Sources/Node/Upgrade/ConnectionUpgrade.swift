@@ -30,6 +30,9 @@ final class ConnectionUpgrade {
     private var steps: [TimedUpgradeStep] = []
     private var timeout: Scheduled<Void>?
     private var finished = false
+    /// False until the TCP connection is up: a dial that never connected is a TCP failure, reported by
+    /// the dialer, not an upgrade failure.
+    private var connected = false
     private var security = ""
     private var noiseResult: NoiseHandshakeResult?
 
@@ -62,6 +65,7 @@ final class ConnectionUpgrade {
         }
         let proposals = context.configuration.securityProtocols
         let connected = { [self] in
+            self.connected = true
             record(.tcpConnected(local: channel.localAddress?.multiaddr, remote: channel.remoteAddress?.multiaddr))
             if isOutbound { record(.securityProposed(proposals)) }
         }
@@ -205,7 +209,7 @@ final class ConnectionUpgrade {
         guard !finished else { return }
         finished = true
         timeout?.cancel()
-        context.onFailure(context.id, error, elapsed)
+        if connected { context.onFailure(context.id, error, elapsed) }
         promise.fail(error)
         channel.close(promise: nil)
     }
