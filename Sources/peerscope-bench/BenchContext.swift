@@ -39,7 +39,7 @@ struct BenchSizes: Codable, Sendable {
 /// Where the py-libp2p baseline comes from.
 struct PythonSetup: Sendable {
     var interpreter: URL
-    var peerScript: URL
+    /// py_bench.py (it imports py_peer.py from the same directory).
     var benchScript: URL
 }
 

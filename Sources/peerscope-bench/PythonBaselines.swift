@@ -29,13 +29,13 @@ enum PythonBenchmarkError: Error, CustomStringConvertible {
     }
 }
 
-/// py-libp2p 0.8.1 doing the same work as the node: py_peer.py listens, py_bench.py dials (a fresh
-/// process per run). CPU of the listener comes from /proc, the dialer's from its own getrusage around
+/// py-libp2p 0.8.1 doing the same work as the node: `py_bench.py listen` (py_peer.py's listener with
+/// py's connection limit raised) listens, `py_bench.py ADDR …` dials (a fresh process per scenario). CPU of the listener comes from /proc, the dialer's from its own getrusage around
 /// the scenario (start-up and imports excluded).
 enum PythonBaselines {
     static func measure(_ context: BenchContext, _ python: PythonSetup) async throws -> PythonRuns {
         let listener = ChildProcess(name: "py listener", executable: python.interpreter,
-                                    arguments: [python.peerScript.path, "listen", "--exit-with-parent"],
+                                    arguments: [python.benchScript.path, "listen", "--exit-with-parent"],
                                     logDirectory: context.logDirectory)
         try await listener.launch()
         do {

@@ -61,7 +61,7 @@ enum BenchmarksFile {
         if !report.notes.isEmpty {
             lines.append("")
             lines.append("### Notes\n")
-            lines.append(contentsOf: report.notes.map { "- " + $0 })
+            lines.append(contentsOf: report.notes.map { "- " + $0.replacingOccurrences(of: "\n", with: " / ") })
         }
         return lines.joined(separator: "\n")
     }
@@ -78,8 +78,9 @@ enum BenchmarksFile {
             "B raw TCP: plain SwiftNIO handlers, same socket options as the node (TCP_NODELAY), 64 KiB writes while "
                 + "writable; the perf exchange (8-byte size, upload, half-close, download). Echo RTT uses "
                 + "`NIOAsyncChannel` with 32-byte writes, the async API our streams also sit on.",
-            "py: py-libp2p 0.8.1 (`Tests/Interop/py_peer.py` listens, `Tests/Interop/py_bench.py` dials; a fresh "
-                + "dialer process per scenario), Noise + yamux + ed25519 as ours. Sizes are smaller than ours "
+            "py: py-libp2p 0.8.1 (`Tests/Interop/py_bench.py listen`, py_peer.py's listener with py's connection "
+                + "limit raised from 300, listens; `py_bench.py ADDR …` dials, a fresh process per scenario and a fresh "
+                + "dialer host per connect), Noise + yamux + ed25519 as ours. Sizes are smaller than ours "
                 + "(\(Bytes.text(sizes.pyPerfBytes)) perf, \(sizes.pyStreamCount) × \(Bytes.text(sizes.pyStreamBytes)) "
                 + "streams, \(sizes.pyConnects) connects, \(sizes.pyPings) pings per run) because py is ~10–100× slower; "
                 + "rates and percentiles do not depend on the size at these lengths.",

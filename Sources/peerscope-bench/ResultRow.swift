@@ -90,7 +90,11 @@ enum Format {
     }
 
     static func value(_ row: ResultRow) -> String {
-        if let failure = row.failure { return "not measured: \(failure)" }
+        if let failure = row.failure {
+            // The table keeps one line per row; the whole reason is in the notes.
+            let firstLine = failure.split(separator: "\n").first.map(String.init) ?? failure
+            return "not measured: " + (firstLine.count > 90 ? firstLine.prefix(89) + "…" : firstLine)
+        }
         guard let summary = row.summary else { return "—" }
         let median = "\(number(summary.median)) \(row.unit)"
         guard summary.count > 1 else { return median + " (1 run)" }

@@ -116,6 +116,9 @@ struct RunCommand: AsyncParsableCommand {
         if selection == nil { rows.uiNotMeasured() }
 
         machine.loadAverageAtEnd = MachineDescription.loadAverage()
+        for row in rows.rows where row.figure != "8" {
+            if let failure = row.failure { rows.note("\(row.figure) \(row.what) failed: \(failure)") }
+        }
         let report = RunReport(
             date: date, command: command ?? CommandLine.arguments.joined(separator: " "), quick: quick,
             machine: machine, sizes: sizes, rows: rows.rows, notes: rows.notes,
@@ -223,6 +226,6 @@ enum PackageRoot {
               FileManager.default.fileExists(atPath: peer.path),
               FileManager.default.fileExists(atPath: bench.path)
         else { return nil }
-        return PythonSetup(interpreter: interpreter, peerScript: peer, benchScript: bench)
+        return PythonSetup(interpreter: interpreter, benchScript: bench)
     }
 }

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""py-libp2p 0.8.1 dialer for peerscope's benchmark baselines (the listener is py_peer.py).
+"""py-libp2p 0.8.1 peers for peerscope's benchmark baselines.
 
+    py_bench.py listen [--exit-with-parent]
     py_bench.py ADDR [--timeout S] perf --upload B --download B
     py_bench.py ADDR [--timeout S] streams --streams N --download B
     py_bench.py ADDR [--timeout S] connect --count N [--ping]
     py_bench.py ADDR [--timeout S] ping --count N
 
-Connects to ADDR (ending in /p2p/<id>) with Noise + yamux and ed25519, runs one scenario and
+`listen` is py_peer.py's listener (same output, same protocols, same stop signals) with py's
+connection limit raised from 300 to 20,000: py holds a closed connection's inbound slot while
+its identify attempt times out (30 s), so a few hundred connects in a row would be refused.
+
+The dial form connects to ADDR (ending in /p2p/<id>) with Noise + yamux and ed25519, runs one scenario and
 prints one JSON line. Every result carries `cpu_s`: this process's user + system CPU seconds
 spent inside the scenario (start-up and `import libp2p` excluded). Exit 0 on success, 1 with
 `py_bench: reason` on stderr on failure, 2 for a bad command line.
@@ -18,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import struct
 import sys
 import time
@@ -26,6 +32,30 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import py_peer  # noqa: E402  (shares host construction and stream helpers; moves stdout to stderr)
 
 IO_CHUNK = py_peer.IO_CHUNK
+
+
+LISTENER_MAX_CONNECTIONS = 20_000
+
+
+def run_listener(argv: list[str]) -> int:
+    """py_peer.py's listen mode with a listener host whose connection limit is raised."""
+    from libp2p import new_host
+    from libp2p.network.config import ConnectionConfig
+
+    def make_listener_host(arguments, dialer: bool):
+        if dialer:
+            return original_make_host(arguments, dialer)
+        key_pair = py_peer.make_key_pair(arguments.key_type, arguments.seed)
+        return new_host(
+            key_pair=key_pair,
+            sec_opt=py_peer.make_security_options(arguments.security, key_pair),
+            muxer_opt=py_peer.make_muxer_options(arguments.muxer),
+            connection_config=ConnectionConfig(max_connections=LISTENER_MAX_CONNECTIONS),
+        )
+
+    original_make_host = py_peer.make_host
+    py_peer.make_host = make_listener_host
+    return py_peer.main(["listen"] + argv)
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -138,21 +168,25 @@ async def download_one(host, peer_id, index: int, count: int) -> None:
 
 
 async def scenario_connect(host, remote, arguments) -> dict:
+    """Each connection from a fresh dialer host (a new peer ID): py's listener keeps a closed
+    connection of the same peer around for a while and then refuses that peer's next dial."""
     from libp2p.host.ping import ID as PING_PROTOCOL
     from libp2p.host.ping import perform_ping_roundtrip
 
     latencies: list[float] = []
     for index in range(arguments.count):
-        started = time.perf_counter()
-        await connected(host, remote)
-        if arguments.ping:
-            stream = await py_peer.open_stream(host, remote.peer_id, PING_PROTOCOL)
-            try:
-                await perform_ping_roundtrip(stream)
-            except Exception as error:
-                raise py_peer.PeerFailure(f"ping on connection {index} failed: {error!r}") from error
-        latencies.append(py_peer.elapsed_ms(started))
-        await host.disconnect(remote.peer_id)
+        dialer = py_peer.make_host(arguments, dialer=True)
+        async with dialer.run(listen_addrs=[]):
+            started = time.perf_counter()
+            await connected(dialer, remote)
+            if arguments.ping:
+                stream = await py_peer.open_stream(dialer, remote.peer_id, PING_PROTOCOL)
+                try:
+                    await perform_ping_roundtrip(stream)
+                except Exception as error:
+                    raise py_peer.PeerFailure(f"ping on connection {index} failed: {error!r}") from error
+            latencies.append(py_peer.elapsed_ms(started))
+            await dialer.disconnect(remote.peer_id)
     return {"count": arguments.count, "ping": arguments.ping, "latency_ms": latencies}
 
 
@@ -165,6 +199,8 @@ SCENARIOS = {
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["listen"]:
+        return run_listener(argv[1:])
     arguments = parse_arguments(argv)
     import trio
 
@@ -179,4 +215,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # As in py_peer.py: a launcher may hand down blocked stop signals.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, py_peer.exit_quietly_on_signal)
+    signal.signal(signal.SIGINT, py_peer.exit_quietly_on_signal)
     sys.exit(main(sys.argv[1:]))
