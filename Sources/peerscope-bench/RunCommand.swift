@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Runs per figure (default 5; 1 with --quick).")
     var runs: Int?
 
-    @Option(help: "Markdown file to update (default BENCHMARKS.md in the package root; none with --quick).")
+    @Option(help: "Markdown file to update (default BENCHMARKS.md in the package root; none with --quick or --only).")
     var output: String?
 
     @Option(help: "Also write the results as JSON to this file.")
@@ -125,7 +125,9 @@ struct RunCommand: AsyncParsableCommand {
             durationSeconds: (clock.now - started).seconds)
         print(ResultTable.plain(report.rows))
         for note in report.notes { print("note: " + note) }
-        if let outputPath = output ?? (quick ? nil : root.appendingPathComponent("BENCHMARKS.md").path) {
+        // Only a complete measuring run replaces the results in BENCHMARKS.md unless a file is named.
+        let isCompleteRun = !quick && selection == nil
+        if let outputPath = output ?? (isCompleteRun ? root.appendingPathComponent("BENCHMARKS.md").path : nil) {
             try BenchmarksFile.write(report, to: URL(fileURLWithPath: outputPath))
             print("wrote \(outputPath)")
         }
