@@ -4,6 +4,8 @@ import Node
 struct RTTRuns: Sendable {
     var p50: [Double] = []
     var p99: [Double] = []
+    /// CPU microseconds of both processes per round trip (node ping only).
+    var cpuPerPing: [Double] = []
 
     mutating func add(_ samples: [Duration]) {
         let micros = samples.map(\.microseconds)
@@ -21,7 +23,12 @@ enum LatencyBenchmarks {
                 var runs = RTTRuns()
                 try await pingRun(host, connection, count: 100)
                 for _ in 0..<context.sizes.runs {
+                    let serverBefore = try await server.stats()
+                    let clientBefore = ProcessStats.ownCPU()
                     runs.add(try await pingRun(host, connection, count: context.sizes.pings))
+                    let clientCPU = ProcessStats.ownCPU() - clientBefore
+                    let serverCPU = try await server.stats().cpu - serverBefore.cpu
+                    runs.cpuPerPing.append((clientCPU.total + serverCPU.total) * 1e6 / Double(context.sizes.pings))
                 }
                 return runs
             }
@@ -31,7 +38,9 @@ enum LatencyBenchmarks {
     @discardableResult
     private static func pingRun(_ host: Node.Host, _ connection: HostConnection, count: Int) async throws -> [Duration] {
         let (stream, _) = try await host.newStream(on: connection, protocols: [PingProtocol.id])
-        return try await PingClient.ping(stream, count: count, interval: .zero)
+        return try await EventLoopTaskExecutor.run(on: connection.yamux.eventLoop) {
+            try await PingClient.ping(stream, count: count, interval: .zero)
+        }
     }
 
     /// Baseline: 32-byte echoes over plain TCP through NIOAsyncChannel.

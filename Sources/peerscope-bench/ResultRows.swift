@@ -132,6 +132,7 @@ struct ResultRows {
         add("5", "ping RTT p50 (vs py-libp2p)", "µs", runs.p50,
             vs: ("py-libp2p", py.flatMap { median($0.ping.p50) }), lowerIsBetter: true)
         add("5", "ping RTT p99", "µs", runs.p99, vs: ("raw TCP echo", rawRTT99), lowerIsBetter: true)
+        add("5", "CPU per ping, both processes", "µs", runs.cpuPerPing, lowerIsBetter: true)
     }
 
     mutating func idleConnections(_ runs: [Double]) {

@@ -20,10 +20,14 @@ struct ServeCommand: AsyncParsableCommand {
         let host = try BenchNode.makeHost()
         let holding = Counter()
         host.setStreamHandler(PerfProtocol.id) { incoming in
-            try await PerfServer().serve(incoming.stream)
+            _ = try await EventLoopTaskExecutor.run(on: incoming.connection.yamux.eventLoop) {
+                try await PerfServer().serve(incoming.stream)
+            }
         }
         host.setStreamHandler(PingProtocol.id) { incoming in
-            try await PingServer().serve(incoming.stream)
+            _ = try await EventLoopTaskExecutor.run(on: incoming.connection.yamux.eventLoop) {
+                try await PingServer().serve(incoming.stream)
+            }
         }
         host.setStreamHandler(EchoProtocol.id) { incoming in
             _ = try await EchoServer().serve(incoming.stream)

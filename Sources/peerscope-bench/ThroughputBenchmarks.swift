@@ -82,7 +82,9 @@ enum ThroughputBenchmarks {
 
     static func perfOnce(_ host: Node.Host, _ connection: HostConnection, upload: UInt64, download: UInt64) async throws -> PerfResult {
         let (stream, _) = try await host.newStream(on: connection, protocols: [PerfProtocol.id])
-        return try await PerfClient.run(stream, upload: upload, download: download)
+        return try await EventLoopTaskExecutor.run(on: connection.yamux.eventLoop) {
+            try await PerfClient.run(stream, upload: upload, download: download)
+        }
     }
 
     /// Figure 2: `streamCount` perf downloads at once on one connection; aggregate MB/s from the first
