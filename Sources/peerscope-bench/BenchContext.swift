@@ -6,6 +6,7 @@ import Node
 struct BenchSizes: Codable, Sendable {
     var runs: Int
     var chachaBytes: Int
+    var handshakeCryptoIterations: Int
     var perfBytes: UInt64
     var streamCount: Int
     var streamBytes: UInt64
@@ -24,13 +25,13 @@ struct BenchSizes: Codable, Sendable {
     var pyPings: Int
 
     static let full = BenchSizes(
-        runs: 5, chachaBytes: 1 << 30, perfBytes: 1 << 30, streamCount: 100, streamBytes: 10 << 20,
+        runs: 5, chachaBytes: 1 << 30, handshakeCryptoIterations: 2000, perfBytes: 1 << 30, streamCount: 100, streamBytes: 10 << 20,
         connects: 1000, upgradeSeconds: 10, upgradeConcurrency: 32, upgradeListenAddresses: 4, pings: 10_000,
         idleConnections: 10_000, dialConcurrency: 32, openStreams: 10_000,
         pyPerfBytes: 256 << 20, pyStreamCount: 100, pyStreamBytes: 1 << 20, pyConnects: 100, pyPings: 2000)
 
     static let quick = BenchSizes(
-        runs: 1, chachaBytes: 4 << 20, perfBytes: 4 << 20, streamCount: 4, streamBytes: 256 << 10,
+        runs: 1, chachaBytes: 4 << 20, handshakeCryptoIterations: 20, perfBytes: 4 << 20, streamCount: 4, streamBytes: 256 << 10,
         connects: 10, upgradeSeconds: 0.5, upgradeConcurrency: 4, upgradeListenAddresses: 2, pings: 50,
         idleConnections: 20, dialConcurrency: 4, openStreams: 20,
         pyPerfBytes: 1 << 20, pyStreamCount: 2, pyStreamBytes: 64 << 10, pyConnects: 3, pyPings: 10)

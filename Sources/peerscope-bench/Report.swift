@@ -75,6 +75,11 @@ enum BenchmarksFile {
             "B ChaChaPoly: swift-crypto `ChaChaPoly.seal`/`open` of \(Bytes.text(UInt64(sizes.chachaBytes))) in "
                 + "65519-byte frames with Noise's counter nonce, on one thread. “1 core” = the slower of seal and open: "
                 + "in a transfer each side does one of them on its own core.",
+            "B Noise XX crypto: swift-crypto doing one side's unavoidable handshake work (ephemeral X25519 key pair, "
+                + "3 X25519, Ed25519 sign of the static key, Ed25519 verify of the peer's), "
+                + "\(sizes.handshakeCryptoIterations) times per run on one thread. Figure 3 compares with both sides' "
+                + "crypto (they run one after the other along the handshake); figure 4 with the ceiling 2 cores ÷ "
+                + "(2 sides × that time).",
             "B raw TCP: plain SwiftNIO handlers, same socket options as the node (TCP_NODELAY), 64 KiB writes while "
                 + "writable; the perf exchange (8-byte size, upload, half-close, download). Echo RTT uses "
                 + "`NIOAsyncChannel` with 32-byte writes, the async API our streams also sit on.",

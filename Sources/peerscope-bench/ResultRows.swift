@@ -6,6 +6,8 @@ struct ResultRows {
 
     // Baseline medians, filled as the baselines are measured.
     private var chachaCore: Double?
+    /// Microseconds of one side's handshake crypto.
+    private var handshakeCryptoSide: Double?
     private var rawUpload: Double?
     private var rawDownload: Double?
     private var rawCPU: Double?
@@ -45,6 +47,12 @@ struct ResultRows {
         add("B", "ChaChaPoly open, 65519-byte frames, 1 core", "MB/s", runs.open)
         add("B", "ChaChaPoly seal + open on the same core", "MB/s", runs.sealAndOpen)
         if let seal = median(runs.seal), let open = median(runs.open) { chachaCore = min(seal, open) }
+    }
+
+    mutating func handshakeCrypto(_ runs: [Double]) {
+        add("B", "Noise XX crypto, one side: X25519 key pair + 3 DH + Ed25519 sign + verify, 1 core", "µs", runs,
+            lowerIsBetter: true)
+        handshakeCryptoSide = median(runs)
     }
 
     mutating func rawTCP(_ runs: TransferRuns) {
@@ -111,6 +119,8 @@ struct ResultRows {
         let connect = py?.connect
         add("3", "connect p50 (\(sizes.connects) fresh connections per run)", "ms", runs.connectP50,
             vs: ("py-libp2p", connect.flatMap { median($0.connectP50) }), targets: [.atMost(0.6)], lowerIsBetter: true)
+        add("3", "connect p50 (vs handshake crypto of both sides)", "ms", runs.connectP50,
+            vs: ("crypto, 2 sides", handshakeCryptoSide.map { 2 * $0 / 1000 }), lowerIsBetter: true)
         add("3", "connect p99", "ms", runs.connectP99,
             vs: ("py-libp2p", connect.flatMap { median($0.connectP99) }), lowerIsBetter: true)
         add("3", "connect + first ping p50", "ms", runs.connectPingP50,
@@ -121,7 +131,8 @@ struct ResultRows {
 
     mutating func upgrades(_ runs: UpgradeRuns) {
         add("4", "inbound upgrades per second, \(Format.number(sizes.upgradeSeconds)) s, \(sizes.upgradeConcurrency) dial loops",
-            "/s", runs.perSecond, targets: [.atLeast(2000)])
+            "/s", runs.perSecond, vs: ("crypto ceiling, 2 cores", handshakeCryptoSide.map { 1e6 / $0 }),
+            targets: [.atLeast(2000)])
         add("4", "listener CPU per inbound upgrade", "ms", runs.serverCPUMillisecondsPerUpgrade, lowerIsBetter: true)
         if runs.failedDials > 0 { note("Figure 4: \(runs.failedDials) dials failed over all runs.") }
     }

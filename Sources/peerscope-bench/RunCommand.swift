@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-python"), help: "Skip the py-libp2p baseline.")
     var noPython = false
 
-    @Option(help: "Comma-separated subset: chacha, tcp, py, 1, 2, 3, 4, 5, 6, 7.")
+    @Option(help: "Comma-separated subset: chacha (also handshake crypto), tcp, py, 1, 2, 3, 4, 5, 6, 7.")
     var only: String?
 
     @Option(help: "The command to record in BENCHMARKS.md (default: this process's arguments).")
@@ -56,6 +56,11 @@ struct RunCommand: AsyncParsableCommand {
             try ThroughputBenchmarks.chacha(context)
         })?.value(failingInto: &rows, "B", "ChaChaPoly baseline") {
             rows.chacha(value)
+        }
+        if let value = await runner.run("chacha", "B handshake crypto", limit: context.limit(full: 120), {
+            try ThroughputBenchmarks.handshakeCrypto(context)
+        })?.value(failingInto: &rows, "B", "handshake crypto baseline") {
+            rows.handshakeCrypto(value)
         }
         if let value = await runner.run("tcp", "B raw TCP perf", limit: context.limit(full: 120), {
             try await ThroughputBenchmarks.rawTCP(context)

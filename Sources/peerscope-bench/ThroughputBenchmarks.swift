@@ -37,6 +37,13 @@ enum ThroughputBenchmarks {
         return runs
     }
 
+    /// Baseline: microseconds of Noise XX crypto for one side of an upgrade, per run.
+    static func handshakeCrypto(_ context: BenchContext) throws -> [Double] {
+        try (0..<context.sizes.runs).map { _ in
+            try HandshakeCryptoBaseline.measure(iterations: context.sizes.handshakeCryptoIterations)
+        }
+    }
+
     /// Baseline: the same perf exchange over plain loopback TCP, two processes.
     static func rawTCP(_ context: BenchContext) async throws -> TransferRuns {
         let bytes = context.sizes.perfBytes
