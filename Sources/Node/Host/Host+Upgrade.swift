@@ -60,7 +60,7 @@ extension Host {
 
     private func admitInbound() -> LimitRejection? {
         state.withLockedValue { state in
-            let inbound = state.connections.values.filter { $0.upgraded.direction == .inbound }.count
+            let inbound = state.inboundConnectionCount
                 + state.upgrading.values.filter { $0.direction == .inbound }.count
             if inbound >= configuration.maxInboundConnections {
                 return LimitRejection(limit: "max inbound connections", value: configuration.maxInboundConnections)
@@ -81,12 +81,12 @@ extension Host {
             if state.isShuttingDown {
                 return LimitRejection(limit: "node shutting down", value: 0, peer: upgraded.remotePeer)
             }
-            let toPeer = state.connections.values.filter { $0.peer == upgraded.remotePeer }.count
+            let toPeer = state.connectionCountByPeer[upgraded.remotePeer, default: 0]
             if toPeer >= configuration.maxConnectionsPerPeer {
                 return LimitRejection(limit: "max connections per peer", value: configuration.maxConnectionsPerPeer,
                                       peer: upgraded.remotePeer)
             }
-            state.connections[upgraded.id] = connection
+            state.insert(connection)
             return nil
         }
         if let rejection {
@@ -109,7 +109,7 @@ extension Host {
     }
 
     private func connectionClosed(_ connection: HostConnection) {
-        let removed = state.withLockedValue { $0.connections.removeValue(forKey: connection.id) != nil }
+        let removed = state.withLockedValue { $0.remove(connection.id) != nil }
         guard removed else { return }
         emit(.connectionClosed(connection.id, peer: connection.peer, cause: connection.closeCause ?? .closedByRemote))
     }

@@ -19,11 +19,29 @@ public final class Host: Sendable {
     struct State {
         var listeners: [TCPListener] = []
         var listenAddresses: [Multiaddr] = []
-        var connections: [ConnectionID: HostConnection] = [:]
+        /// Changed only through `insert` and `remove`, which keep the counts below in step: the limits are
+        /// checked on every new connection, and counting by a scan made 10,000 connections cost O(n²).
+        private(set) var connections: [ConnectionID: HostConnection] = [:]
+        private(set) var connectionCountByPeer: [PeerID: Int] = [:]
+        private(set) var inboundConnectionCount = 0
         /// Channels still being upgraded, so shutdown can cancel them and snapshots can show them.
         var upgrading: [ConnectionID: UpgradingConnection] = [:]
         var handlers: [String: StreamHandler] = [:]
         var isShuttingDown = false
+
+        mutating func insert(_ connection: HostConnection) {
+            guard connections.updateValue(connection, forKey: connection.id) == nil else { return }
+            connectionCountByPeer[connection.peer, default: 0] += 1
+            if connection.upgraded.direction == .inbound { inboundConnectionCount += 1 }
+        }
+
+        mutating func remove(_ id: ConnectionID) -> HostConnection? {
+            guard let connection = connections.removeValue(forKey: id) else { return nil }
+            let remaining = connectionCountByPeer[connection.peer, default: 1] - 1
+            connectionCountByPeer[connection.peer] = remaining > 0 ? remaining : nil
+            if connection.upgraded.direction == .inbound { inboundConnectionCount -= 1 }
+            return connection
+        }
     }
 
     struct UpgradingConnection: Sendable {

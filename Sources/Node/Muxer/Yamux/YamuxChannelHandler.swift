@@ -273,7 +273,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     /// Go Away was sent or received and no stream is left: the session is done (go-yamux ends the session on
     /// Go Away; we let open streams finish first).
     private func closeIfGoneAwayAndIdle() {
-        guard finalReason == nil, session.liveStreamIDs.isEmpty else { return }
+        guard finalReason == nil, !session.hasLiveStreams else { return }
         let exchange = session.goAwayExchange
         if exchange.sent != nil {
             closeSession(.localClose, sendGoAway: false)

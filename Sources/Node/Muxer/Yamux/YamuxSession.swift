@@ -108,6 +108,9 @@ struct YamuxSession: Sendable {
 
     var liveStreamIDs: [YamuxStreamID] { streams.keys.sorted() }
 
+    /// Checked after every operation, so it must not cost more than the operation (no sort, no copy).
+    var hasLiveStreams: Bool { !streams.isEmpty }
+
     func streamInfo(_ id: YamuxStreamID) -> YamuxStreamInfo? { streams[id]?.info }
 
     /// The final view of a stream the session has forgotten, while it is still in the history.

@@ -116,8 +116,16 @@ public enum PingClient {
         }
     }
 
-    private static func randomPayload() -> [UInt8] {
+    /// Eight bytes per draw: every draw from the system generator is a getrandom system call, and drawing
+    /// byte by byte made that 32 calls per ping.
+    static func randomPayload() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<PingProtocol.payloadSize).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var payload: [UInt8] = []
+        payload.reserveCapacity(PingProtocol.payloadSize)
+        while payload.count < PingProtocol.payloadSize {
+            let missing = PingProtocol.payloadSize - payload.count
+            withUnsafeBytes(of: generator.next()) { payload.append(contentsOf: $0.prefix(missing)) }
+        }
+        return payload
     }
 }

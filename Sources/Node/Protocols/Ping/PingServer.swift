@@ -34,18 +34,22 @@ public struct PingServer: Sendable {
                 activity: "ping stream",
                 onTimeout: { stream.reset() }
             ) {
-                var echoed = 0
-                while let ping = try await withTimeout(
+                // One idle watchdog for the whole stream, re-armed after every echo: a timeout per ping
+                // would start and cancel a timer task (and a task group) on every round trip.
+                try await withIdleTimeout(
                     idleTimeout,
-                    activity: "waiting for ping \(echoed)",
-                    onTimeout: { stream.reset() },
-                    operation: { try await Self.nextPing(from: reader) }
-                ) {
-                    try await stream.write(ping)
-                    echoed += 1
+                    activity: "waiting for ping 0",
+                    onTimeout: { stream.reset() }
+                ) { timer in
+                    var echoed = 0
+                    while let ping = try await Self.nextPing(from: reader) {
+                        try await stream.write(ping)
+                        echoed += 1
+                        timer.enter("waiting for ping \(echoed)")
+                    }
+                    try await stream.closeWrite()
+                    return echoed
                 }
-                try await stream.closeWrite()
-                return echoed
             }
         } catch let error as PingError {
             stream.reset()
