@@ -25,7 +25,7 @@ struct BenchSizes: Codable, Sendable {
     var pyPings: Int
 
     static let full = BenchSizes(
-        runs: 5, chachaBytes: 1 << 30, handshakeCryptoIterations: 2000, perfBytes: 1 << 30, streamCount: 100, streamBytes: 10 << 20,
+        runs: 5, chachaBytes: 512 << 20, handshakeCryptoIterations: 2000, perfBytes: 1 << 30, streamCount: 100, streamBytes: 10 << 20,
         connects: 1000, upgradeSeconds: 10, upgradeConcurrency: 32, upgradeListenAddresses: 4, pings: 10_000,
         idleConnections: 10_000, dialConcurrency: 32, openStreams: 10_000,
         pyPerfBytes: 256 << 20, pyStreamCount: 100, pyStreamBytes: 1 << 20, pyConnects: 100, pyPings: 2000)
@@ -63,9 +63,16 @@ struct ServerProcess: Sendable {
     let child: ChildProcess
     let ready: ServerReady
 
+    /// `PEERSCOPE_BENCH_SERVER_WRAPPER` (e.g. `valgrind --tool=massif`) runs every server child under a
+    /// profiler; the wrapper's words come first, then this executable and its arguments.
     static func start(_ context: BenchContext, _ arguments: [String]) async throws -> ServerProcess {
-        let child = ChildProcess(name: "peerscope-bench \(arguments[0])", executable: context.executable,
-                                 arguments: arguments, logDirectory: context.logDirectory)
+        let wrapper = (ProcessInfo.processInfo.environment["PEERSCOPE_BENCH_SERVER_WRAPPER"] ?? "")
+            .split(separator: " ").map(String.init)
+        let child = ChildProcess(
+            name: "peerscope-bench \(arguments[0])",
+            executable: wrapper.isEmpty ? context.executable : URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: wrapper.isEmpty ? arguments : wrapper + [context.executable.path] + arguments,
+            logDirectory: context.logDirectory)
         try await child.launch()
         do {
             let line = try await child.readLine(within: .seconds(30), waitingFor: "listen addresses")

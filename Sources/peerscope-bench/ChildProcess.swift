@@ -21,8 +21,11 @@ enum ChildError: Error, CustomStringConvertible {
         }
     }
 
+    /// The last stderr line first (the table shows only a first line), then the whole tail.
     private static func show(_ tail: String) -> String {
-        tail.isEmpty ? "" : "; its stderr ends with:\n\(tail)"
+        let lines = tail.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let last = lines.last else { return "" }
+        return ": \(last)\nits stderr ends with:\n\(tail)"
     }
 }
 

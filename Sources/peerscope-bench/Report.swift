@@ -73,8 +73,10 @@ enum BenchmarksFile {
                 + "stream limits raised (one peer plays thousands here) and the per-IP upgrade limit set to the "
                 + "global one (every dialer is 127.0.0.1). CPU is getrusage of each process (the child reports its own).",
             "B ChaChaPoly: swift-crypto `ChaChaPoly.seal`/`open` of \(Bytes.text(UInt64(sizes.chachaBytes))) in "
-                + "65519-byte frames with Noise's counter nonce, on one thread. “1 core” = the slower of seal and open: "
-                + "in a transfer each side does one of them on its own core.",
+                + "65519-byte frames with Noise's counter nonce, on one thread, \(sizes.runs) runs at the start and "
+                + "\(sizes.runs) at the end of the run (a ceiling measured while other work shares the machine comes "
+                + "out low). “1 core” = the slower of seal and open: in a transfer each side does one of them on its "
+                + "own core.",
             "B Noise XX crypto: swift-crypto doing one side's unavoidable handshake work (ephemeral X25519 key pair, "
                 + "3 X25519, Ed25519 sign of the static key, Ed25519 verify of the peer's), "
                 + "\(sizes.handshakeCryptoIterations) times per run on one thread. Figure 3 compares with both sides' "

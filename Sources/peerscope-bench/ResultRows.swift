@@ -1,22 +1,34 @@
-/// Turns the measured runs into table rows, each next to its baseline from the same run.
+/// Turns the measured runs into table rows, each next to its baseline from the same run. Baselines are
+/// resolved when the rows are read, so a baseline measured again later in the run (ChaChaPoly, at the start
+/// and at the end) counts with all its runs.
 struct ResultRows {
     let sizes: BenchSizes
-    private(set) var rows: [ResultRow] = []
+    private var entries: [Entry] = []
     private(set) var notes: [String] = []
+    private var baselines: [Baseline: Double] = [:]
 
-    // Baseline medians, filled as the baselines are measured.
-    private var chachaCore: Double?
-    /// Microseconds of one side's handshake crypto.
-    private var handshakeCryptoSide: Double?
-    private var rawUpload: Double?
-    private var rawDownload: Double?
-    private var rawCPU: Double?
-    private var rawRTT50: Double?
-    private var rawRTT99: Double?
-    private var py: PythonRuns?
+    private enum Baseline: Hashable {
+        case chachaCore, handshakeSide, rawUpload, rawDownload, rawCPU, rawRTT50, rawRTT99
+        case pyUpload, pyDownload, pyCPU, pyStreams, pyConnect50, pyConnect99, pyConnectPing50, pyConnectPing99, pyPing50
+    }
+
+    private struct Entry {
+        var row: ResultRow
+        var baseline: (name: String, key: Baseline, transform: @Sendable (Double) -> Double)?
+    }
 
     init(sizes: BenchSizes) {
         self.sizes = sizes
+    }
+
+    var rows: [ResultRow] {
+        entries.map { entry in
+            var row = entry.row
+            if let baseline = entry.baseline, let value = baselines[baseline.key] {
+                row.baseline = BaselineRef(name: baseline.name, value: baseline.transform(value))
+            }
+            return row
+        }
     }
 
     mutating func fail(_ figure: String, _ what: String, _ error: any Error) {
@@ -24,35 +36,56 @@ struct ResultRows {
     }
 
     mutating func fail(_ figure: String, _ what: String, reason: String) {
-        rows.append(.failed(figure, what, reason))
+        entries.append(Entry(row: .failed(figure, what, reason)))
     }
 
     mutating func note(_ text: String) { notes.append(text) }
 
     private mutating func add(
         _ figure: String, _ what: String, _ unit: String, _ runs: [Double],
-        vs baseline: (String, Double?)? = nil, targets: [Target] = [], lowerIsBetter: Bool = false
+        vs baseline: (String, Baseline)? = nil, transform: @escaping @Sendable (Double) -> Double = { $0 },
+        targets: [Target] = [], lowerIsBetter: Bool = false
     ) {
-        var row = ResultRow(figure: figure, what: what, unit: unit, runs: runs, targets: targets, lowerIsBetter: lowerIsBetter)
-        if let baseline, let value = baseline.1 { row.baseline = BaselineRef(name: baseline.0, value: value) }
-        rows.append(row)
+        let row = ResultRow(figure: figure, what: what, unit: unit, runs: runs, targets: targets, lowerIsBetter: lowerIsBetter)
+        entries.append(Entry(row: row, baseline: baseline.map { ($0.0, $0.1, transform) }))
+    }
+
+    /// Adds runs to the row `what` of figure `figure` if it exists; false if it does not.
+    private mutating func appendRuns(_ figure: String, _ what: String, _ runs: [Double]) -> Bool {
+        guard let index = entries.firstIndex(where: { $0.row.figure == figure && $0.row.what == what }) else { return false }
+        entries[index].row.runs += runs
+        return true
+    }
+
+    private func runs(_ figure: String, _ what: String) -> [Double] {
+        entries.first { $0.row.figure == figure && $0.row.what == what }?.row.runs ?? []
     }
 
     private func median(_ runs: [Double]) -> Double? { runs.isEmpty ? nil : Summary(runs).median }
 
+    private mutating func setBaseline(_ key: Baseline, _ runs: [Double]) {
+        baselines[key] = median(runs)
+    }
+
     // MARK: - Baselines
 
+    /// Called at the start and again at the end of the run; the second call adds its runs to the same rows.
     mutating func chacha(_ runs: ChaChaRuns) {
-        add("B", "ChaChaPoly seal, 65519-byte frames, 1 core", "MB/s", runs.seal)
-        add("B", "ChaChaPoly open, 65519-byte frames, 1 core", "MB/s", runs.open)
-        add("B", "ChaChaPoly seal + open on the same core", "MB/s", runs.sealAndOpen)
-        if let seal = median(runs.seal), let open = median(runs.open) { chachaCore = min(seal, open) }
+        let seal = "ChaChaPoly seal, 65519-byte frames, 1 core"
+        let open = "ChaChaPoly open, 65519-byte frames, 1 core"
+        let both = "ChaChaPoly seal + open on the same core"
+        if !appendRuns("B", seal, runs.seal) { add("B", seal, "MB/s", runs.seal) }
+        if !appendRuns("B", open, runs.open) { add("B", open, "MB/s", runs.open) }
+        if !appendRuns("B", both, runs.sealAndOpen) { add("B", both, "MB/s", runs.sealAndOpen) }
+        if let sealMedian = median(self.runs("B", seal)), let openMedian = median(self.runs("B", open)) {
+            baselines[.chachaCore] = min(sealMedian, openMedian)
+        }
     }
 
     mutating func handshakeCrypto(_ runs: [Double]) {
         add("B", "Noise XX crypto, one side: X25519 key pair + 3 DH + Ed25519 sign + verify, 1 core", "µs", runs,
             lowerIsBetter: true)
-        handshakeCryptoSide = median(runs)
+        setBaseline(.handshakeSide, runs)
     }
 
     mutating func rawTCP(_ runs: TransferRuns) {
@@ -60,16 +93,16 @@ struct ResultRows {
         add("B", "raw TCP upload, \(size), 1 connection", "MB/s", runs.upload)
         add("B", "raw TCP download, \(size)", "MB/s", runs.download)
         add("B", "raw TCP CPU, both processes", "s/GB", runs.cpuPerGB, lowerIsBetter: true)
-        rawUpload = median(runs.upload)
-        rawDownload = median(runs.download)
-        rawCPU = median(runs.cpuPerGB)
+        setBaseline(.rawUpload, runs.upload)
+        setBaseline(.rawDownload, runs.download)
+        setBaseline(.rawCPU, runs.cpuPerGB)
     }
 
     mutating func rawPing(_ runs: RTTRuns) {
         add("B", "raw TCP 32-byte echo RTT p50 (NIOAsyncChannel)", "µs", runs.p50, lowerIsBetter: true)
         add("B", "raw TCP 32-byte echo RTT p99", "µs", runs.p99, lowerIsBetter: true)
-        rawRTT50 = median(runs.p50)
-        rawRTT99 = median(runs.p99)
+        setBaseline(.rawRTT50, runs.p50)
+        setBaseline(.rawRTT99, runs.p99)
     }
 
     mutating func python(_ runs: PythonRuns) {
@@ -84,27 +117,33 @@ struct ResultRows {
         add("py", "py-libp2p connect + first ping p99", "ms", runs.connect.connectPingP99, lowerIsBetter: true)
         add("py", "py-libp2p ping RTT p50 (\(sizes.pyPings) per run)", "µs", runs.ping.p50, lowerIsBetter: true)
         add("py", "py-libp2p ping RTT p99", "µs", runs.ping.p99, lowerIsBetter: true)
-        py = runs
+        setBaseline(.pyUpload, runs.transfer.upload)
+        setBaseline(.pyDownload, runs.transfer.download)
+        setBaseline(.pyCPU, runs.transfer.cpuPerGB)
+        setBaseline(.pyStreams, runs.streams)
+        setBaseline(.pyConnect50, runs.connect.connectP50)
+        setBaseline(.pyConnect99, runs.connect.connectP99)
+        setBaseline(.pyConnectPing50, runs.connect.connectPingP50)
+        setBaseline(.pyConnectPing99, runs.connect.connectPingP99)
+        setBaseline(.pyPing50, runs.ping.p50)
     }
 
     // MARK: - Figures
 
     mutating func perf(_ runs: TransferRuns) {
         let size = Bytes.text(sizes.perfBytes)
-        let pyTransfer = py?.transfer
         add("1", "perf upload, \(size), 1 stream", "MB/s", runs.upload,
-            vs: ("ChaChaPoly 1 core", chachaCore), targets: [.atLeast(1000), .ratioAtLeast(0.7)])
-        add("1", "perf upload (vs raw TCP)", "MB/s", runs.upload, vs: ("raw TCP", rawUpload))
-        add("1", "perf upload (vs py-libp2p)", "MB/s", runs.upload,
-            vs: ("py-libp2p", pyTransfer.flatMap { median($0.upload) }), targets: [.ratioAtLeast(6)])
+            vs: ("ChaChaPoly 1 core", .chachaCore), targets: [.atLeast(1000), .ratioAtLeast(0.7)])
+        add("1", "perf upload (vs raw TCP)", "MB/s", runs.upload, vs: ("raw TCP", .rawUpload))
+        add("1", "perf upload (vs py-libp2p)", "MB/s", runs.upload, vs: ("py-libp2p", .pyUpload), targets: [.ratioAtLeast(6)])
         add("1", "perf download, \(size), 1 stream", "MB/s", runs.download,
-            vs: ("ChaChaPoly 1 core", chachaCore), targets: [.atLeast(1000), .ratioAtLeast(0.7)])
-        add("1", "perf download (vs raw TCP)", "MB/s", runs.download, vs: ("raw TCP", rawDownload))
-        add("1", "perf download (vs py-libp2p)", "MB/s", runs.download,
-            vs: ("py-libp2p", pyTransfer.flatMap { median($0.download) }), targets: [.ratioAtLeast(6)])
-        add("1", "perf CPU, both processes (vs raw TCP)", "s/GB", runs.cpuPerGB, vs: ("raw TCP", rawCPU), lowerIsBetter: true)
-        add("1", "perf CPU, both processes (vs py-libp2p)", "s/GB", runs.cpuPerGB,
-            vs: ("py-libp2p", pyTransfer.flatMap { median($0.cpuPerGB) }), lowerIsBetter: true)
+            vs: ("ChaChaPoly 1 core", .chachaCore), targets: [.atLeast(1000), .ratioAtLeast(0.7)])
+        add("1", "perf download (vs raw TCP)", "MB/s", runs.download, vs: ("raw TCP", .rawDownload))
+        add("1", "perf download (vs py-libp2p)", "MB/s", runs.download, vs: ("py-libp2p", .pyDownload),
+            targets: [.ratioAtLeast(6)])
+        add("1", "perf CPU, both processes (vs raw TCP)", "s/GB", runs.cpuPerGB, vs: ("raw TCP", .rawCPU), lowerIsBetter: true)
+        add("1", "perf CPU, both processes (vs py-libp2p)", "s/GB", runs.cpuPerGB, vs: ("py-libp2p", .pyCPU),
+            lowerIsBetter: true)
         if let client = median(runs.clientCPUPerGB), let server = median(runs.serverCPUPerGB) {
             note("Figure 1 CPU split (medians): dialer \(Format.number(client)) s/GB, listener \(Format.number(server)) s/GB.")
         }
@@ -112,37 +151,35 @@ struct ResultRows {
 
     mutating func streams(_ runs: [Double]) {
         add("2", "\(sizes.streamCount) streams × \(Bytes.text(sizes.streamBytes)) on 1 connection, aggregate", "MB/s", runs,
-            vs: ("py-libp2p \(sizes.pyStreamCount) × \(Bytes.text(sizes.pyStreamBytes))", py.flatMap { median($0.streams) }))
+            vs: ("py-libp2p \(sizes.pyStreamCount) × \(Bytes.text(sizes.pyStreamBytes))", .pyStreams))
     }
 
     mutating func connect(_ runs: ConnectRuns) {
-        let connect = py?.connect
         add("3", "connect p50 (\(sizes.connects) fresh connections per run)", "ms", runs.connectP50,
-            vs: ("py-libp2p", connect.flatMap { median($0.connectP50) }), targets: [.atMost(0.6)], lowerIsBetter: true)
+            vs: ("py-libp2p", .pyConnect50), targets: [.atMost(0.6)], lowerIsBetter: true)
         add("3", "connect p50 (vs handshake crypto of both sides)", "ms", runs.connectP50,
-            vs: ("crypto, 2 sides", handshakeCryptoSide.map { 2 * $0 / 1000 }), lowerIsBetter: true)
-        add("3", "connect p99", "ms", runs.connectP99,
-            vs: ("py-libp2p", connect.flatMap { median($0.connectP99) }), lowerIsBetter: true)
+            vs: ("crypto, 2 sides", .handshakeSide), transform: { 2 * $0 / 1000 }, lowerIsBetter: true)
+        add("3", "connect p99", "ms", runs.connectP99, vs: ("py-libp2p", .pyConnect99), lowerIsBetter: true)
         add("3", "connect + first ping p50", "ms", runs.connectPingP50,
-            vs: ("py-libp2p", connect.flatMap { median($0.connectPingP50) }), targets: [.atMost(1)], lowerIsBetter: true)
-        add("3", "connect + first ping p99", "ms", runs.connectPingP99,
-            vs: ("py-libp2p", connect.flatMap { median($0.connectPingP99) }), lowerIsBetter: true)
+            vs: ("py-libp2p", .pyConnectPing50), targets: [.atMost(1)], lowerIsBetter: true)
+        add("3", "connect + first ping p99", "ms", runs.connectPingP99, vs: ("py-libp2p", .pyConnectPing99),
+            lowerIsBetter: true)
     }
 
     mutating func upgrades(_ runs: UpgradeRuns) {
         add("4", "inbound upgrades per second, \(Format.number(sizes.upgradeSeconds)) s, \(sizes.upgradeConcurrency) dial loops",
-            "/s", runs.perSecond, vs: ("crypto ceiling, 2 cores", handshakeCryptoSide.map { 1e6 / $0 }),
+            "/s", runs.perSecond, vs: ("crypto ceiling, 2 cores", .handshakeSide), transform: { 1e6 / $0 },
             targets: [.atLeast(2000)])
-        add("4", "listener CPU per inbound upgrade", "ms", runs.serverCPUMillisecondsPerUpgrade, lowerIsBetter: true)
+        add("4", "listener CPU per inbound upgrade", "ms", runs.serverCPUMillisecondsPerUpgrade,
+            vs: ("crypto, 1 side", .handshakeSide), transform: { $0 / 1000 }, lowerIsBetter: true)
         if runs.failedDials > 0 { note("Figure 4: \(runs.failedDials) dials failed over all runs.") }
     }
 
     mutating func ping(_ runs: RTTRuns) {
         add("5", "ping RTT p50 (\(sizes.pings) pings per run)", "µs", runs.p50,
-            vs: ("raw TCP echo", rawRTT50), targets: [.atMost(80)], lowerIsBetter: true)
-        add("5", "ping RTT p50 (vs py-libp2p)", "µs", runs.p50,
-            vs: ("py-libp2p", py.flatMap { median($0.ping.p50) }), lowerIsBetter: true)
-        add("5", "ping RTT p99", "µs", runs.p99, vs: ("raw TCP echo", rawRTT99), lowerIsBetter: true)
+            vs: ("raw TCP echo", .rawRTT50), targets: [.atMost(80)], lowerIsBetter: true)
+        add("5", "ping RTT p50 (vs py-libp2p)", "µs", runs.p50, vs: ("py-libp2p", .pyPing50), lowerIsBetter: true)
+        add("5", "ping RTT p99", "µs", runs.p99, vs: ("raw TCP echo", .rawRTT99), lowerIsBetter: true)
         add("5", "CPU per ping, both processes", "µs", runs.cpuPerPing, lowerIsBetter: true)
     }
 
@@ -158,8 +195,8 @@ struct ResultRows {
     }
 
     mutating func uiNotMeasured() {
-        rows.append(.failed("8", "UI frame render time, UI model events per second",
-                            "the UI does not exist yet (TermUI has no frame renderer to time)"))
+        entries.append(Entry(row: .failed("8", "UI frame render time, UI model events per second",
+                            "the UI does not exist yet (TermUI has no frame renderer to time)")))
     }
 }
 

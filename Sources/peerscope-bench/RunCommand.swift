@@ -118,6 +118,13 @@ struct RunCommand: AsyncParsableCommand {
         })?.value(failingInto: &rows, "7", "open streams") {
             rows.openStreams(value)
         }
+        // The crypto ceiling again at the end: a baseline measured while other work shares the machine
+        // comes out low, and the load changes over a run.
+        if let value = await runner.run("chacha", "B ChaChaPoly (again)", limit: context.limit(full: 120), {
+            try ThroughputBenchmarks.chacha(context)
+        })?.value(failingInto: &rows, "B", "ChaChaPoly baseline (end of run)") {
+            rows.chacha(value)
+        }
         if selection == nil { rows.uiNotMeasured() }
 
         machine.loadAverageAtEnd = MachineDescription.loadAverage()
