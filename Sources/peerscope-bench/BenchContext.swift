@@ -28,7 +28,7 @@ struct BenchSizes: Codable, Sendable {
         runs: 5, chachaBytes: 512 << 20, handshakeCryptoIterations: 2000, perfBytes: 1 << 30, streamCount: 100, streamBytes: 10 << 20,
         connects: 1000, upgradeSeconds: 10, upgradeConcurrency: 32, upgradeListenAddresses: 4, pings: 10_000,
         idleConnections: 10_000, dialConcurrency: 32, openStreams: 10_000,
-        pyPerfBytes: 256 << 20, pyStreamCount: 100, pyStreamBytes: 1 << 20, pyConnects: 100, pyPings: 2000)
+        pyPerfBytes: 128 << 20, pyStreamCount: 100, pyStreamBytes: 1 << 20, pyConnects: 50, pyPings: 2000)
 
     static let quick = BenchSizes(
         runs: 1, chachaBytes: 4 << 20, handshakeCryptoIterations: 20, perfBytes: 4 << 20, streamCount: 4, streamBytes: 256 << 10,
