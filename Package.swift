@@ -60,6 +60,7 @@ let package = Package(
             name: "peerscope-bench",
             dependencies: [
                 "Node",
+                "TermUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

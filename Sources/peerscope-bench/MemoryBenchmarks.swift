@@ -5,6 +5,25 @@ struct StreamRuns: Sendable {
     var openClosePerSecond: [Double] = []
 }
 
+/// `count` connections from `host` to `address`, `concurrency` dials in flight; kept open by the caller.
+func dialMany(_ host: Node.Host, _ address: Multiaddr, count: Int, concurrency: Int) async throws -> [HostConnection] {
+    try await withThrowingTaskGroup(of: [HostConnection].self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var mine: [HostConnection] = []
+                for _ in stride(from: worker, to: count, by: concurrency) {
+                    mine.append(try await host.dial(peer: nil, addresses: [address]))
+                }
+                return mine
+            }
+        }
+        var all: [HostConnection] = []
+        all.reserveCapacity(count)
+        for try await batch in group { all += batch }
+        return all
+    }
+}
+
 enum MemoryBenchmarks {
     /// Figure 6: `idleConnections` upgraded connections into a fresh listening process; its RSS growth per
     /// connection once they are all up.
@@ -17,26 +36,14 @@ enum MemoryBenchmarks {
                 try await withClientHost { host in
                     let address = try server.listenAddress()
                     let before = try await server.stats()
-                    var held: [HostConnection] = []
-                    held.reserveCapacity(count)
-                    try await withThrowingTaskGroup(of: [HostConnection].self) { group in
-                        for worker in 0..<workers {
-                            group.addTask {
-                                var mine: [HostConnection] = []
-                                for _ in stride(from: worker, to: count, by: workers) {
-                                    mine.append(try await host.dial(peer: nil, addresses: [address]))
-                                }
-                                return mine
-                            }
-                        }
-                        for try await batch in group { held += batch }
-                    }
+                    let held = try await dialMany(host, address, count: count, concurrency: workers)
                     try await waitUntil("the listener to register \(count) connections", within: .seconds(30)) {
                         try await server.stats().connections >= before.connections + count
                     }
                     // Give the event loops a moment to drop per-upgrade temporaries.
                     try await Task.sleep(for: .milliseconds(300))
                     let after = try await server.stats()
+                    withExtendedLifetime(held) {}
                     return Double(after.residentBytes - before.residentBytes) / 1024 / Double(count)
                 }
             }

@@ -109,7 +109,13 @@ enum BenchmarksFile {
             "7: a fresh listener per run; \(sizes.openStreams) streams of a hold protocol (its handler reads until our FIN) "
                 + "opened one after another on one connection; the listener's RSS growth ÷ streams once its handlers "
                 + "hold them all. Rate = streams ÷ (time to open all + time to half-close all and read their ends).",
-            "8: not measured — the terminal UI does not exist yet.",
+            "8: the dialing node of this process opens \(sizes.idleConnections) upgraded connections to a `serve` child "
+                + "(\(sizes.dialConcurrency) at a time) while its event stream is recorded, and waits for identify on all of "
+                + "them. Each run: `Host.snapshot()` of the live connections; every recorded event replayed through the UI's "
+                + "`update` into a fresh model (with a tick every 33 ms of recorded time, as the 30 fps loop does) — "
+                + "events ÷ wall time; that snapshot applied; then \(UIBenchmarks.framesPerRun) frames of the full "
+                + "120x36 layout (`render` into the cell grid, the middle connection selected), median per run. The "
+                + "terminal write itself (ncurses, diffed) is not included.",
         ]
     }
 }

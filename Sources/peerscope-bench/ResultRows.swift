@@ -194,9 +194,13 @@ struct ResultRows {
         add("7", "stream open + close rate", "streams/s", runs.openClosePerSecond)
     }
 
-    mutating func uiNotMeasured() {
-        entries.append(Entry(row: .failed("8", "UI frame render time, UI model events per second",
-                            "the UI does not exist yet (TermUI has no frame renderer to time)")))
+    mutating func ui(_ runs: UIRuns) {
+        let frame = "UI frame render, 120x36, \(runs.connections) live connections (median of \(UIBenchmarks.framesPerRun) frames per run)"
+        add("8", frame, "ms", runs.frameMilliseconds, targets: [.atMost(5)], lowerIsBetter: true)
+        add("8", "UI model: recorded node events replayed through update (\(runs.recordedEvents) per run)", "events/s",
+            runs.eventsPerSecond)
+        add("8", "Host.snapshot() with \(runs.connections) connections", "ms", runs.snapshotMilliseconds, lowerIsBetter: true)
+        add("8", "UI model: applying that snapshot", "ms", runs.snapshotApplyMilliseconds, lowerIsBetter: true)
     }
 }
 

@@ -62,6 +62,13 @@ public final class YamuxConnection: Sendable {
         try? await eventLoop.submit { [handler] in handler.value?.session.snapshot }.get()
     }
 
+    /// `snapshot()` for a caller already on this connection's event loop, so one hop can read every
+    /// session that lives on the loop.
+    func snapshotOnEventLoop() -> YamuxSessionSnapshot? {
+        eventLoop.preconditionInEventLoop()
+        return handler.value?.session.snapshot
+    }
+
     // MARK: - Used by streams and the inbound sequence
 
     func accept() async throws -> YamuxStream? {
