@@ -141,7 +141,8 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     /// Flushes at the end of this event-loop tick, so the frames of several API calls in one tick (or of a read
     /// whose layer below never signals read-complete) still go out together.
     private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
+        // Every path that queues frames runs `settle` afterwards, so nothing queued now means no flush is owed.
+        guard !flushScheduled, session.hasOutbound, let context else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false

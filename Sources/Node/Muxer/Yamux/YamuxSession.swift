@@ -123,6 +123,9 @@ struct YamuxSession: Sendable {
             goAwayReceived: goAwayExchange.received, closeReason: closeReason)
     }
 
+    /// Whether frames are waiting for `takeOutbound()`.
+    var hasOutbound: Bool { outbound.readableBytes > 0 }
+
     /// Hands over every frame produced since the last call, as one buffer; nil when there is nothing to send.
     mutating func takeOutbound() -> ByteBuffer? {
         guard outbound.readableBytes > 0 else { return nil }
@@ -179,6 +182,12 @@ struct YamuxSession: Sendable {
         guard var stream = streams[id] else { throw .unknownStream(id) }
         guard stream.canWrite else { throw .writeClosed }
         var taken = 0
+        let writable = min(buffer.readableBytes, Int(stream.sendWindow))
+        if writable > 0 {
+            // One allocation for all frames of this write instead of repeated doubling of `outbound`.
+            let frames = (writable + configuration.maxFramePayload - 1) / configuration.maxFramePayload
+            outbound.reserveCapacity(minimumWritableBytes: writable + frames * YamuxFrameHeader.size)
+        }
         while buffer.readableBytes > 0, stream.sendWindow > 0 {
             let count = min(buffer.readableBytes, Int(stream.sendWindow), configuration.maxFramePayload)
             guard let payload = buffer.readSlice(length: count) else { break }
