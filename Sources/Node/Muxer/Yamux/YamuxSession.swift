@@ -51,6 +51,8 @@ struct YamuxSession: Sendable {
     var decoder: YamuxFrameDecoder
     var bodySink: BodySink = .discard
     var outbound: ByteBuffer
+    /// The last buffer handed out by `takeOutbound`, reused for the next frames (see `reserveOutbound`).
+    var spareOutbound: ByteBuffer?
     let allocator: ByteBufferAllocator
     /// The ID our next stream gets (internal so tests can start near the end of the ID space).
     var nextStreamID: UInt32
@@ -129,8 +131,26 @@ struct YamuxSession: Sendable {
     /// Hands over every frame produced since the last call, as one buffer; nil when there is nothing to send.
     mutating func takeOutbound() -> ByteBuffer? {
         guard outbound.readableBytes > 0 else { return nil }
-        defer { outbound = allocator.buffer(capacity: 0) }
-        return outbound
+        let taken = outbound
+        outbound = allocator.buffer(capacity: 0)
+        // The next frames reuse this memory if the driver has let go of it by then (a bulk sender would
+        // otherwise page-fault a fresh buffer per flush); large buffers are not kept, so idle sessions hold little.
+        spareOutbound = taken.capacity <= Self.maxSpareOutboundCapacity ? taken : nil
+        return taken
+    }
+
+    static let maxSpareOutboundCapacity = 1024 * 1024
+
+    /// Makes room for `count` more outbound bytes, starting from the spare buffer when `outbound` is empty.
+    mutating func reserveOutbound(_ count: Int) {
+        if outbound.readableBytes == 0, var spare = spareOutbound {
+            spareOutbound = nil
+            // Allocates fresh storage, without copying, if the driver still holds the previous flush.
+            spare.clear(minimumCapacity: max(count, outbound.capacity))
+            outbound = spare
+        } else {
+            outbound.reserveCapacity(minimumWritableBytes: count)
+        }
     }
 
     // MARK: - Commands
@@ -186,7 +206,7 @@ struct YamuxSession: Sendable {
         if writable > 0 {
             // One allocation for all frames of this write instead of repeated doubling of `outbound`.
             let frames = (writable + configuration.maxFramePayload - 1) / configuration.maxFramePayload
-            outbound.reserveCapacity(minimumWritableBytes: writable + frames * YamuxFrameHeader.size)
+            reserveOutbound(writable + frames * YamuxFrameHeader.size)
         }
         while buffer.readableBytes > 0, stream.sendWindow > 0 {
             let count = min(buffer.readableBytes, Int(stream.sendWindow), configuration.maxFramePayload)
@@ -294,6 +314,7 @@ struct YamuxSession: Sendable {
     }
 
     mutating func writeFrame(_ header: YamuxFrameHeader, payload: ByteBuffer? = nil) {
+        reserveOutbound(YamuxFrameHeader.size + (payload?.readableBytes ?? 0))
         header.write(to: &outbound)
         if let payload { outbound.writeImmutableBuffer(payload) }
         counters.framesOut += 1

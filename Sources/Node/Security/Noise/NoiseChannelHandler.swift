@@ -39,6 +39,9 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
     private var pendingPlaintext = ByteBuffer()
     private var pendingPromises: [EventLoopPromise<Void>] = []
     private var flushRequestedDuringHandshake = false
+    /// Outbound frames and inbound plaintext reuse their memory once the socket or the next layer is done.
+    private var wireBuffers = NoiseBufferRecycler()
+    private var plaintextBuffers = NoiseBufferRecycler()
 
     public init(
         handshake: NoiseLibp2pHandshake,
@@ -102,8 +105,8 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             perform(actions, context: context)
         case .transport(var transport):
             state = .modifying
-            var plaintext = context.channel.allocator.buffer(
-                capacity: transport.bufferedInboundBytes + bytes.readableBytes)
+            var plaintext = plaintextBuffers.buffer(
+                capacity: transport.bufferedInboundBytes + bytes.readableBytes, allocator: context.channel.allocator)
             do {
                 try transport.decrypt(bytes, appendingTo: &plaintext)
             } catch {
@@ -112,6 +115,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             }
             state = .transport(transport)
             if plaintext.readableBytes > 0 {
+                plaintextBuffers.keep(plaintext)
                 context.fireChannelRead(wrapInboundOut(plaintext))
             }
         case .failed:
@@ -228,8 +232,9 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         }
         let frameCount =
             (chunk.readableBytes + NoiseProtocol.maxPlaintextLength - 1) / NoiseProtocol.maxPlaintextLength
-        var wire = context.channel.allocator.buffer(
-            capacity: chunk.readableBytes + frameCount * (NoiseProtocol.framePrefixLength + NoiseProtocol.tagLength))
+        var wire = wireBuffers.buffer(
+            capacity: chunk.readableBytes + frameCount * (NoiseProtocol.framePrefixLength + NoiseProtocol.tagLength),
+            allocator: context.channel.allocator)
         state = .modifying
         do {
             try transport.encrypt(chunk, appendingTo: &wire)
@@ -238,6 +243,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             return
         }
         state = .transport(transport)
+        wireBuffers.keep(wire)
         context.write(wrapOutboundOut(wire), promise: takePendingPromises(on: context.eventLoop))
     }
 

@@ -11,6 +11,9 @@ public struct NoiseFrameDecoder: Sendable {
     private var split: ByteBuffer?
     /// The unread part of the latest input.
     private var input = ByteBuffer()
+    /// Split frames of a bulk transfer reuse one buffer once the previous frame was decrypted.
+    private var splitBuffers = NoiseBufferRecycler()
+    private static let allocator = ByteBufferAllocator()
 
     public init() {}
 
@@ -30,8 +33,8 @@ public struct NoiseFrameDecoder: Sendable {
         }
         if input.readableBytes > 0 {
             // The rest of the previous input is the start of a frame this input continues.
-            var started = ByteBuffer()
-            started.reserveCapacity(Self.frameSize(of: input) ?? NoiseProtocol.framePrefixLength)
+            var started = splitBuffers.buffer(
+                capacity: Self.frameSize(of: input) ?? NoiseProtocol.framePrefixLength, allocator: Self.allocator)
             started.writeBuffer(&input)
             split = started
         }
@@ -58,6 +61,7 @@ public struct NoiseFrameDecoder: Sendable {
         if var started = split {
             guard let body = Self.readFrame(from: &started) else { return nil }
             split = nil
+            splitBuffers.keep(started)
             return body
         }
         return Self.readFrame(from: &input)
