@@ -31,13 +31,8 @@ public struct NoiseFrameDecoder: Sendable {
             input = merged
             return
         }
-        if input.readableBytes > 0 {
-            // The rest of the previous input is the start of a frame this input continues.
-            var started = splitBuffers.buffer(
-                capacity: Self.frameSize(of: input) ?? NoiseProtocol.framePrefixLength, allocator: Self.allocator)
-            started.writeBuffer(&input)
-            split = started
-        }
+        // The rest of the previous input is the start of a frame this input continues.
+        moveUnfinishedFrameOutOfInput()
         input = bytes
         guard var started = split else { return }
         split = nil
@@ -64,7 +59,21 @@ public struct NoiseFrameDecoder: Sendable {
             splitBuffers.keep(started)
             return body
         }
-        return Self.readFrame(from: &input)
+        if let frame = Self.readFrame(from: &input) { return frame }
+        // Copy the start of the next frame now rather than at the next append, so the input's storage (the
+        // channel's receive buffer) is free for reuse by the time the socket is read again.
+        moveUnfinishedFrameOutOfInput()
+        return nil
+    }
+
+    /// Moves the unread bytes of `input`, the start of a frame, into a buffer sized for the whole frame.
+    private mutating func moveUnfinishedFrameOutOfInput() {
+        guard input.readableBytes > 0 else { return }
+        var started = splitBuffers.buffer(
+            capacity: Self.frameSize(of: input) ?? NoiseProtocol.framePrefixLength, allocator: Self.allocator)
+        started.writeBuffer(&input)
+        input = ByteBuffer()
+        split = started
     }
 
     /// Takes everything buffered but not returned, e.g. bytes that follow the last handshake frame.
