@@ -159,6 +159,22 @@ import Testing
         #expect(decoder.bufferedBytes == 0)
     }
 
+    /// Frames consumed and dropped at once let the decoder reuse its split-frame buffer; bytes stay right.
+    @Test(arguments: [1000, 65_536, 100_000])
+    func framesDroppedAfterUseStillDecodeRight(chunkSize: Int) {
+        let (wire, bodies) = Self.wire([65_535, 65_535, 65_535, 7, 65_535])
+        var decoder = NoiseFrameDecoder()
+        var decoded: [[UInt8]] = []
+        var offset = 0
+        while offset < wire.readableBytes {
+            let length = min(chunkSize, wire.readableBytes - offset)
+            decoder.append(wire.getSlice(at: offset, length: length) ?? ByteBuffer())
+            offset += length
+            while let frame = decoder.nextFrame() { decoded.append(Array(frame.readableBytesView)) }
+        }
+        #expect(decoded == bodies.map { Array($0.readableBytesView) })
+    }
+
     @Test func appendingBeforeTakingEveryFrameKeepsOrder() {
         let (wire, bodies) = Self.wire([10, 70, 65_535, 5])
         var decoder = NoiseFrameDecoder()
