@@ -12,6 +12,7 @@ import Testing
 
     @Test func readCoalescesWaitingPiecesUpToTheLimit() {
         let io = YamuxStreamIO(origin: .remote)
+        var spare: ByteBuffer?
         #expect(io.deliver(Self.piece(10, 1)) == 0)
         #expect(io.deliver(Self.piece(20, 2)) == 0)
         #expect(io.deliver(Self.piece(30, 3)) == 0)
@@ -21,22 +22,40 @@ import Testing
         // 10 + 20 fit in 35, the 30-byte piece does not: it stays for the next read, whole.
         var expected = Self.piece(10, 1)
         expected.writeImmutableBuffer(Self.piece(20, 2))
-        #expect(io.popInbound(coalescingUpTo: 35) == expected)
+        #expect(io.popInbound(coalescingUpTo: 35, spare: &spare) == expected)
         #expect(io.inboundBytes == 35)
 
         var rest = Self.piece(30, 3)
         rest.writeImmutableBuffer(Self.piece(5, 4))
-        #expect(io.popInbound(coalescingUpTo: 1000) == rest)
+        #expect(io.popInbound(coalescingUpTo: 1000, spare: &spare) == rest)
         #expect(io.inboundBytes == 0)
-        #expect(io.popInbound(coalescingUpTo: 1000) == nil)
+        #expect(io.popInbound(coalescingUpTo: 1000, spare: &spare) == nil)
+    }
+
+    @Test func aCoalescedBufferStillHeldIsNeverOverwritten() {
+        let io = YamuxStreamIO(origin: .remote)
+        var spare: ByteBuffer?
+        _ = io.deliver(Self.piece(10, 1))
+        _ = io.deliver(Self.piece(10, 2))
+        let held = io.popInbound(coalescingUpTo: 100, spare: &spare)
+        #expect(spare != nil)
+        _ = io.deliver(Self.piece(10, 3))
+        _ = io.deliver(Self.piece(10, 4))
+        var next = Self.piece(10, 3)
+        next.writeImmutableBuffer(Self.piece(10, 4))
+        #expect(io.popInbound(coalescingUpTo: 100, spare: &spare) == next)
+        var first = Self.piece(10, 1)
+        first.writeImmutableBuffer(Self.piece(10, 2))
+        #expect(held == first)
     }
 
     @Test func aPieceLargerThanTheLimitIsHandedOutAlone() {
         let io = YamuxStreamIO(origin: .remote)
+        var spare: ByteBuffer?
         _ = io.deliver(Self.piece(100, 7))
         _ = io.deliver(Self.piece(1, 8))
-        #expect(io.popInbound(coalescingUpTo: 50) == Self.piece(100, 7))
-        #expect(io.popInbound(coalescingUpTo: 50) == Self.piece(1, 8))
+        #expect(io.popInbound(coalescingUpTo: 50, spare: &spare) == Self.piece(100, 7))
+        #expect(io.popInbound(coalescingUpTo: 50, spare: &spare) == Self.piece(1, 8))
     }
 
     /// A flushed buffer the driver still holds keeps its bytes while the session writes the next frames; once

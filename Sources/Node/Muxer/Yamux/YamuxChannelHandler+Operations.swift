@@ -103,7 +103,7 @@ extension YamuxChannelHandler {
     func read(_ id: YamuxStreamID, _ waiter: YamuxWaiter<ByteBuffer?>) {
         guard let io = io(id) else { return waiter.fail(YamuxStreamError.unknownStream(id)) }
         guard io.readWaiter == nil else { return waiter.fail(YamuxStreamError.concurrentOperation) }
-        if let piece = io.popInbound(coalescingUpTo: Self.maxCoalescedRead) {
+        if let piece = io.popInbound(coalescingUpTo: Self.maxCoalescedRead, spare: &spareReadBuffer) {
             session.consumed(id, bytes: piece.readableBytes, now: now)
             waiter.succeed(piece)
             settle()

@@ -37,6 +37,9 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
     private var flushScheduled = false
+    /// The last buffer a read coalesced pieces into, reused by the next such read on any stream (one per
+    /// connection, at most `maxCoalescedRead` bytes).
+    var spareReadBuffer: ByteBuffer?
     private var started = false
     /// Set once the session has ended and every waiter was failed.
     private(set) var finalReason: YamuxSessionCloseReason?

@@ -63,7 +63,10 @@ final class YamuxStreamIO {
     /// Takes buffered pieces as one buffer: the first piece, plus as many following whole pieces as fit in
     /// `limit` bytes in total. Pieces of one read cycle are separate slices (frame headers lie between them);
     /// copying them together costs less than a hand-off to the reading task per piece.
-    func popInbound(coalescingUpTo limit: Int) -> ByteBuffer? {
+    ///
+    /// `spare` is the connection's last coalesced buffer: its memory is reused when the reader has let go of
+    /// it, and it is replaced by the buffer returned.
+    func popInbound(coalescingUpTo limit: Int, spare: inout ByteBuffer?) -> ByteBuffer? {
         guard var first = popInbound() else { return nil }
         guard let next = inbound.first, first.readableBytes + next.readableBytes <= limit else { return first }
         var total = first.readableBytes
@@ -73,12 +76,21 @@ final class YamuxStreamIO {
             total += piece.readableBytes
             count += 1
         }
-        var merged = ByteBufferAllocator().buffer(capacity: total)
+        var merged: ByteBuffer
+        if var reused = spare {
+            spare = nil
+            // Fresh storage, without a copy, if the reader still holds the previous buffer.
+            reused.clear(minimumCapacity: total)
+            merged = reused
+        } else {
+            merged = ByteBufferAllocator().buffer(capacity: total)
+        }
         merged.writeBuffer(&first)
         for _ in 0..<count {
             guard let piece = popInbound() else { break }
             merged.writeImmutableBuffer(piece)
         }
+        spare = merged
         return merged
     }
 

@@ -202,6 +202,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         _ result: NoiseHandshakeResult, transport: NoiseTransport, leftover: ByteBuffer, context: ChannelHandlerContext
     ) {
         state = .transport(transport)
+        allowLargerReads(context: context)
         // Writes held during the handshake go out first, in order.
         if pendingPlaintext.readableBytes > 0 || !pendingPromises.isEmpty {
             encryptPending(context: context, fullFramesOnly: false)
@@ -215,6 +216,18 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         if leftover.readableBytes > 0 {
             channelRead(context: context, data: wrapInboundOut(leftover))
         }
+    }
+
+    /// Transport frames are up to 65537 bytes on the wire, just over NIO's default 64 KiB read size, so with
+    /// that size nearly every frame of a bulk transfer straddles two reads and is copied to be reassembled.
+    /// Allowing reads to grow to several frames makes that rare and takes a quarter of the read calls. The
+    /// allocator is adaptive: connections whose reads stay small keep small buffers.
+    static let maxReadSize = 4 * (NoiseProtocol.framePrefixLength + NoiseProtocol.maxMessageLength)
+
+    private func allowLargerReads(context: ChannelHandlerContext) {
+        let allocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: Self.maxReadSize)
+        // Channels without this option (such as test channels) keep reading as before.
+        try? context.channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: allocator)
     }
 
     // MARK: - Encryption
