@@ -35,18 +35,27 @@ import Testing
     @Test func aCoalescedBufferStillHeldIsNeverOverwritten() {
         let io = YamuxStreamIO(origin: .remote)
         var spare: ByteBuffer?
+        _ = io.deliver(Self.piece(20_000, 1))
+        _ = io.deliver(Self.piece(20_000, 2))
+        let held = io.popInbound(coalescingUpTo: 100_000, spare: &spare)
+        #expect(spare != nil, "a bulk-sized buffer is kept for reuse")
+        _ = io.deliver(Self.piece(20_000, 3))
+        _ = io.deliver(Self.piece(20_000, 4))
+        var next = Self.piece(20_000, 3)
+        next.writeImmutableBuffer(Self.piece(20_000, 4))
+        #expect(io.popInbound(coalescingUpTo: 100_000, spare: &spare) == next)
+        var first = Self.piece(20_000, 1)
+        first.writeImmutableBuffer(Self.piece(20_000, 2))
+        #expect(held == first)
+    }
+
+    @Test func smallCoalescedBuffersAreNotKept() {
+        let io = YamuxStreamIO(origin: .remote)
+        var spare: ByteBuffer?
         _ = io.deliver(Self.piece(10, 1))
         _ = io.deliver(Self.piece(10, 2))
-        let held = io.popInbound(coalescingUpTo: 100, spare: &spare)
-        #expect(spare != nil)
-        _ = io.deliver(Self.piece(10, 3))
-        _ = io.deliver(Self.piece(10, 4))
-        var next = Self.piece(10, 3)
-        next.writeImmutableBuffer(Self.piece(10, 4))
-        #expect(io.popInbound(coalescingUpTo: 100, spare: &spare) == next)
-        var first = Self.piece(10, 1)
-        first.writeImmutableBuffer(Self.piece(10, 2))
-        #expect(held == first)
+        #expect(io.popInbound(coalescingUpTo: 100, spare: &spare)?.readableBytes == 20)
+        #expect(spare == nil)
     }
 
     @Test func aPieceLargerThanTheLimitIsHandedOutAlone() {
@@ -63,32 +72,32 @@ import Testing
     @Test func flushedBuffersAreReusedOnlyOnceReleased() throws {
         var client = YamuxSession(role: .client, now: yamuxT0)
         let id = try client.openStream(now: yamuxT0)
-        var payload = Self.piece(1000, 0xAB)
+        var payload = Self.piece(40_000, 0xAB)
         _ = try client.write(id, &payload)
         let firstFlush = client.takeOutbound()
         let held = try #require(firstFlush)
         let heldBytes = Array(held.readableBytesView)
 
-        var second = Self.piece(1000, 0xCD)
+        var second = Self.piece(40_000, 0xCD)
         _ = try client.write(id, &second)
         #expect(Array(held.readableBytesView) == heldBytes, "bytes handed to the driver never change")
         var secondTaken = client.takeOutbound()
         let secondAddress: UInt
         do {
             let secondFlush = try #require(secondTaken)
-            #expect(secondFlush.readableBytes == YamuxFrameHeader.size + 1000)
+            #expect(secondFlush.readableBytes == YamuxFrameHeader.size + 40_000)
             #expect(
-                secondFlush.getBytes(at: secondFlush.readerIndex + YamuxFrameHeader.size, length: 1000)
-                    == [UInt8](repeating: 0xCD, count: 1000))
+                secondFlush.getBytes(at: secondFlush.readerIndex + YamuxFrameHeader.size, length: 40_000)
+                    == [UInt8](repeating: 0xCD, count: 40_000))
             secondAddress = secondFlush.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
         }
         // The driver is done with the second flush.
         secondTaken = nil
-        var third = Self.piece(500, 0xEF)
+        var third = Self.piece(30_000, 0xEF)
         _ = try client.write(id, &third)
         let thirdTaken = client.takeOutbound()
         let thirdFlush = try #require(thirdTaken)
         #expect(thirdFlush.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } == secondAddress)
-        #expect(thirdFlush.getBytes(at: thirdFlush.readerIndex + YamuxFrameHeader.size, length: 500) == [UInt8](repeating: 0xEF, count: 500))
+        #expect(thirdFlush.getBytes(at: thirdFlush.readerIndex + YamuxFrameHeader.size, length: 30_000) == [UInt8](repeating: 0xEF, count: 30_000))
     }
 }

@@ -134,12 +134,13 @@ struct YamuxSession: Sendable {
         let taken = outbound
         outbound = allocator.buffer(capacity: 0)
         // The next frames reuse this memory if the driver has let go of it by then (a bulk sender would
-        // otherwise page-fault a fresh buffer per flush); large buffers are not kept, so idle sessions hold little.
-        spareOutbound = taken.capacity <= Self.maxSpareOutboundCapacity ? taken : nil
+        // otherwise page-fault a fresh buffer per flush). Small buffers are cheap to allocate and are not kept,
+        // so idle sessions hold none; very large ones are not kept either.
+        spareOutbound = Self.spareOutboundCapacities.contains(taken.capacity) ? taken : nil
         return taken
     }
 
-    static let maxSpareOutboundCapacity = 1024 * 1024
+    static let spareOutboundCapacities = (32 * 1024)...(1024 * 1024)
 
     /// Makes room for `count` more outbound bytes, starting from the spare buffer when `outbound` is empty.
     mutating func reserveOutbound(_ count: Int) {

@@ -90,7 +90,8 @@ final class YamuxStreamIO {
             guard let piece = popInbound() else { break }
             merged.writeImmutableBuffer(piece)
         }
-        spare = merged
+        // Small buffers are cheap to allocate; keeping one would only add to the connection's memory.
+        spare = merged.capacity >= 32 * 1024 ? merged : nil
         return merged
     }
 

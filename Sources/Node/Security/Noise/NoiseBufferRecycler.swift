@@ -5,8 +5,9 @@ import NIOCore
 /// still holds it, `clear` allocates fresh storage without copying. Reuse matters for bulk transfers: a fresh
 /// large allocation page-faults on every first touch, and the allocator returns such memory to the kernel.
 struct NoiseBufferRecycler: Sendable {
-    /// Buffers larger than this are not kept, so an idle connection never holds much memory.
-    static let maxKeptCapacity = 1024 * 1024
+    /// Only buffers of bulk transfers are kept: small ones come cheaply from the allocator, and keeping them
+    /// would add to every idle connection. Buffers larger than the maximum are not kept either.
+    static let keptCapacities = (32 * 1024)...(1024 * 1024)
 
     private var kept: ByteBuffer?
 
@@ -20,6 +21,6 @@ struct NoiseBufferRecycler: Sendable {
 
     /// Remembers `buffer` (shared with whoever it was handed to) for the next `buffer(capacity:allocator:)`.
     mutating func keep(_ buffer: ByteBuffer) {
-        kept = buffer.capacity <= Self.maxKeptCapacity ? buffer : nil
+        kept = Self.keptCapacities.contains(buffer.capacity) ? buffer : nil
     }
 }
