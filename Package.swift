@@ -28,10 +28,16 @@ let package = Package(
             path: "Sources/CSecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // In-place ChaCha20-Poly1305 for Noise transport frames, on the BoringSSL swift-crypto links.
+        .target(
+            name: "CNoiseChaChaPoly",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "Node",
             dependencies: [
                 "CSecp256k1",
+                "CNoiseChaChaPoly",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

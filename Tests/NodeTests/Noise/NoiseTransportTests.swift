@@ -127,3 +127,76 @@ import Testing
         #expect(Array(nonce) == [0, 0, 0, 0, 8, 7, 6, 5, 4, 3, 2, 1])
     }
 }
+
+/// Frames straddling socket reads of every alignment come out whole and in order.
+@Suite struct NoiseFrameDecoderSplitTests {
+    private static func wire(_ sizes: [Int]) -> (ByteBuffer, [ByteBuffer]) {
+        var wire = ByteBuffer()
+        var bodies: [ByteBuffer] = []
+        for (index, size) in sizes.enumerated() {
+            let body = NoiseTestData.pattern(size, seed: UInt8(truncatingIfNeeded: index))
+            wire.writeInteger(UInt16(size))
+            wire.writeImmutableBuffer(body)
+            bodies.append(body)
+        }
+        return (wire, bodies)
+    }
+
+    @Test(arguments: [1, 2, 3, 1000, 65_536, 65_537, 65_538, 100_000, 262_144])
+    func framesSplitAcrossInputsOfFixedSize(chunkSize: Int) {
+        let (wire, bodies) = Self.wire([65_535, 65_535, 0, 1, 65_535, 300, 65_535])
+        var decoder = NoiseFrameDecoder()
+        var decoded: [ByteBuffer] = []
+        var offset = 0
+        while offset < wire.readableBytes {
+            let length = min(chunkSize, wire.readableBytes - offset)
+            decoder.append(wire.getSlice(at: offset, length: length) ?? ByteBuffer())
+            offset += length
+            while let frame = decoder.nextFrame() { decoded.append(frame) }
+            #expect(decoder.bufferedBytes < 65_537)
+        }
+        #expect(decoded == bodies)
+        #expect(decoder.bufferedBytes == 0)
+    }
+
+    /// Frames consumed and dropped at once let the decoder reuse its split-frame buffer; bytes stay right.
+    @Test(arguments: [1000, 65_536, 100_000])
+    func framesDroppedAfterUseStillDecodeRight(chunkSize: Int) {
+        let (wire, bodies) = Self.wire([65_535, 65_535, 65_535, 7, 65_535])
+        var decoder = NoiseFrameDecoder()
+        var decoded: [[UInt8]] = []
+        var offset = 0
+        while offset < wire.readableBytes {
+            let length = min(chunkSize, wire.readableBytes - offset)
+            decoder.append(wire.getSlice(at: offset, length: length) ?? ByteBuffer())
+            offset += length
+            while let frame = decoder.nextFrame() { decoded.append(Array(frame.readableBytesView)) }
+        }
+        #expect(decoded == bodies.map { Array($0.readableBytesView) })
+    }
+
+    @Test func appendingBeforeTakingEveryFrameKeepsOrder() {
+        let (wire, bodies) = Self.wire([10, 70, 65_535, 5])
+        var decoder = NoiseFrameDecoder()
+        // Split inside the first frame, then hand over the rest in two inputs before reading anything.
+        decoder.append(wire.getSlice(at: 0, length: 5) ?? ByteBuffer())
+        decoder.append(wire.getSlice(at: 5, length: 100) ?? ByteBuffer())
+        decoder.append(wire.getSlice(at: 105, length: wire.readableBytes - 105) ?? ByteBuffer())
+        var decoded: [ByteBuffer] = []
+        while let frame = decoder.nextFrame() { decoded.append(frame) }
+        #expect(decoded == bodies)
+        #expect(decoder.bufferedBytes == 0)
+    }
+
+    @Test func remainingBytesIncludeASplitFrame() {
+        let (wire, _) = Self.wire([40, 40])
+        var decoder = NoiseFrameDecoder()
+        decoder.append(wire.getSlice(at: 0, length: 50) ?? ByteBuffer())
+        #expect(decoder.nextFrame() == NoiseTestData.pattern(40, seed: 0))
+        decoder.append(wire.getSlice(at: 50, length: 20) ?? ByteBuffer())
+        #expect(decoder.nextFrame() == nil)
+        #expect(decoder.bufferedBytes == 28)
+        #expect(decoder.takeRemainingBytes() == wire.getSlice(at: 42, length: 28))
+        #expect(decoder.bufferedBytes == 0)
+    }
+}

@@ -212,6 +212,8 @@ func randomBuffer(_ count: Int) -> ByteBuffer {
         #expect(rtt > .zero && rtt < .seconds(5))
         let stream = try await loopback.client.openStream()
         try await stream.write(ByteBuffer(string: "hi"))
+        // Go Away before the server saw our SYN would close an idle session instead of letting the stream finish.
+        try await eventually { await loopback.server.snapshot()?.streams.isEmpty == false }
         loopback.server.goAway()
         try await eventually { await loopback.client.snapshot()?.goAwayReceived == .normal }
         await #expect(throws: YamuxOpenStreamError.goingAway) { try await loopback.client.openStream() }

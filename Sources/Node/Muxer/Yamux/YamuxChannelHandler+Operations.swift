@@ -96,10 +96,14 @@ extension YamuxChannelHandler {
 
     private func io(_ id: YamuxStreamID) -> YamuxStreamIO? { streams[id] }
 
+    /// Largest buffer one `read` returns when several received pieces are waiting (a single larger piece is
+    /// returned as it is).
+    static let maxCoalescedRead = 1024 * 1024
+
     func read(_ id: YamuxStreamID, _ waiter: YamuxWaiter<ByteBuffer?>) {
         guard let io = io(id) else { return waiter.fail(YamuxStreamError.unknownStream(id)) }
         guard io.readWaiter == nil else { return waiter.fail(YamuxStreamError.concurrentOperation) }
-        if let piece = io.popInbound() {
+        if let piece = io.popInbound(coalescingUpTo: Self.maxCoalescedRead, spare: &spareReadBuffer) {
             session.consumed(id, bytes: piece.readableBytes, now: now)
             waiter.succeed(piece)
             settle()

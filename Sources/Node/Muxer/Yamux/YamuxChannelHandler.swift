@@ -37,6 +37,9 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
     private var flushScheduled = false
+    /// The last buffer a read coalesced pieces into, reused by the next such read on any stream (one per
+    /// connection, at most `maxCoalescedRead` bytes).
+    var spareReadBuffer: ByteBuffer?
     private var started = false
     /// Set once the session has ended and every waiter was failed.
     private(set) var finalReason: YamuxSessionCloseReason?
@@ -141,7 +144,8 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     /// Flushes at the end of this event-loop tick, so the frames of several API calls in one tick (or of a read
     /// whose layer below never signals read-complete) still go out together.
     private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
+        // Every path that queues frames runs `settle` afterwards, so nothing queued now means no flush is owed.
+        guard !flushScheduled, session.hasOutbound, let context else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false

@@ -51,6 +51,8 @@ struct YamuxSession: Sendable {
     var decoder: YamuxFrameDecoder
     var bodySink: BodySink = .discard
     var outbound: ByteBuffer
+    /// The last buffer handed out by `takeOutbound`, reused for the next frames (see `reserveOutbound`).
+    var spareOutbound: ByteBuffer?
     let allocator: ByteBufferAllocator
     /// The ID our next stream gets (internal so tests can start near the end of the ID space).
     var nextStreamID: UInt32
@@ -123,11 +125,33 @@ struct YamuxSession: Sendable {
             goAwayReceived: goAwayExchange.received, closeReason: closeReason)
     }
 
+    /// Whether frames are waiting for `takeOutbound()`.
+    var hasOutbound: Bool { outbound.readableBytes > 0 }
+
     /// Hands over every frame produced since the last call, as one buffer; nil when there is nothing to send.
     mutating func takeOutbound() -> ByteBuffer? {
         guard outbound.readableBytes > 0 else { return nil }
-        defer { outbound = allocator.buffer(capacity: 0) }
-        return outbound
+        let taken = outbound
+        outbound = allocator.buffer(capacity: 0)
+        // The next frames reuse this memory if the driver has let go of it by then (a bulk sender would
+        // otherwise page-fault a fresh buffer per flush). Small buffers are cheap to allocate and are not kept,
+        // so idle sessions hold none; very large ones are not kept either.
+        spareOutbound = Self.spareOutboundCapacities.contains(taken.capacity) ? taken : nil
+        return taken
+    }
+
+    static let spareOutboundCapacities = (32 * 1024)...(1024 * 1024)
+
+    /// Makes room for `count` more outbound bytes, starting from the spare buffer when `outbound` is empty.
+    mutating func reserveOutbound(_ count: Int) {
+        if outbound.readableBytes == 0, var spare = spareOutbound {
+            spareOutbound = nil
+            // Allocates fresh storage, without copying, if the driver still holds the previous flush.
+            spare.clear(minimumCapacity: max(count, outbound.capacity))
+            outbound = spare
+        } else {
+            outbound.reserveCapacity(minimumWritableBytes: count)
+        }
     }
 
     // MARK: - Commands
@@ -179,6 +203,12 @@ struct YamuxSession: Sendable {
         guard var stream = streams[id] else { throw .unknownStream(id) }
         guard stream.canWrite else { throw .writeClosed }
         var taken = 0
+        let writable = min(buffer.readableBytes, Int(stream.sendWindow))
+        if writable > 0 {
+            // One allocation for all frames of this write instead of repeated doubling of `outbound`.
+            let frames = (writable + configuration.maxFramePayload - 1) / configuration.maxFramePayload
+            reserveOutbound(writable + frames * YamuxFrameHeader.size)
+        }
         while buffer.readableBytes > 0, stream.sendWindow > 0 {
             let count = min(buffer.readableBytes, Int(stream.sendWindow), configuration.maxFramePayload)
             guard let payload = buffer.readSlice(length: count) else { break }
@@ -285,6 +315,7 @@ struct YamuxSession: Sendable {
     }
 
     mutating func writeFrame(_ header: YamuxFrameHeader, payload: ByteBuffer? = nil) {
+        reserveOutbound(YamuxFrameHeader.size + (payload?.readableBytes ?? 0))
         header.write(to: &outbound)
         if let payload { outbound.writeImmutableBuffer(payload) }
         counters.framesOut += 1

@@ -60,6 +60,41 @@ final class YamuxStreamIO {
         return piece
     }
 
+    /// Takes buffered pieces as one buffer: the first piece, plus as many following whole pieces as fit in
+    /// `limit` bytes in total. Pieces of one read cycle are separate slices (frame headers lie between them);
+    /// copying them together costs less than a hand-off to the reading task per piece.
+    ///
+    /// `spare` is the connection's last coalesced buffer: its memory is reused when the reader has let go of
+    /// it, and it is replaced by the buffer returned.
+    func popInbound(coalescingUpTo limit: Int, spare: inout ByteBuffer?) -> ByteBuffer? {
+        guard var first = popInbound() else { return nil }
+        guard let next = inbound.first, first.readableBytes + next.readableBytes <= limit else { return first }
+        var total = first.readableBytes
+        var count = 0
+        for piece in inbound {
+            guard total + piece.readableBytes <= limit else { break }
+            total += piece.readableBytes
+            count += 1
+        }
+        var merged: ByteBuffer
+        if var reused = spare {
+            spare = nil
+            // Fresh storage, without a copy, if the reader still holds the previous buffer.
+            reused.clear(minimumCapacity: total)
+            merged = reused
+        } else {
+            merged = ByteBufferAllocator().buffer(capacity: total)
+        }
+        merged.writeBuffer(&first)
+        for _ in 0..<count {
+            guard let piece = popInbound() else { break }
+            merged.writeImmutableBuffer(piece)
+        }
+        // Small buffers are cheap to allocate; keeping one would only add to the connection's memory.
+        spare = merged.capacity >= 32 * 1024 ? merged : nil
+        return merged
+    }
+
     /// What a read returns when nothing is buffered: nil at FIN, an error after a failure, or "wait" (.none).
     var endOfInput: Result<ByteBuffer?, YamuxStreamError>? {
         switch readState {

@@ -40,7 +40,7 @@ public enum PerfClient {
         _ stream: some MuxedStream,
         upload: UInt64,
         download: UInt64,
-        chunkSize: Int = 64 * 1024,
+        chunkSize: Int = 256 * 1024,
         idleTimeout: Duration = .seconds(30),
         progress: @escaping @Sendable (Progress) -> Void = { _ in }
     ) async throws -> PerfResult {

@@ -11,7 +11,7 @@ public struct PerfServer: Sendable {
         /// Size of each write (capped at 256 KiB).
         public var chunkSize: Int
 
-        public init(maxDownloadBytes: UInt64 = 64 << 30, idleTimeout: Duration = .seconds(30), chunkSize: Int = 64 * 1024) {
+        public init(maxDownloadBytes: UInt64 = 64 << 30, idleTimeout: Duration = .seconds(30), chunkSize: Int = 256 * 1024) {
             self.maxDownloadBytes = maxDownloadBytes
             self.idleTimeout = idleTimeout
             self.chunkSize = chunkSize

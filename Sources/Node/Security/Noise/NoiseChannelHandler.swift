@@ -39,6 +39,9 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
     private var pendingPlaintext = ByteBuffer()
     private var pendingPromises: [EventLoopPromise<Void>] = []
     private var flushRequestedDuringHandshake = false
+    /// Outbound frames and inbound plaintext reuse their memory once the socket or the next layer is done.
+    private var wireBuffers = NoiseBufferRecycler()
+    private var plaintextBuffers = NoiseBufferRecycler()
 
     public init(
         handshake: NoiseLibp2pHandshake,
@@ -102,8 +105,8 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             perform(actions, context: context)
         case .transport(var transport):
             state = .modifying
-            var plaintext = context.channel.allocator.buffer(
-                capacity: transport.bufferedInboundBytes + bytes.readableBytes)
+            var plaintext = plaintextBuffers.buffer(
+                capacity: transport.bufferedInboundBytes + bytes.readableBytes, allocator: context.channel.allocator)
             do {
                 try transport.decrypt(bytes, appendingTo: &plaintext)
             } catch {
@@ -112,6 +115,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             }
             state = .transport(transport)
             if plaintext.readableBytes > 0 {
+                plaintextBuffers.keep(plaintext)
                 context.fireChannelRead(wrapInboundOut(plaintext))
             }
         case .failed:
@@ -198,6 +202,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         _ result: NoiseHandshakeResult, transport: NoiseTransport, leftover: ByteBuffer, context: ChannelHandlerContext
     ) {
         state = .transport(transport)
+        allowLargerReads(context: context)
         // Writes held during the handshake go out first, in order.
         if pendingPlaintext.readableBytes > 0 || !pendingPromises.isEmpty {
             encryptPending(context: context, fullFramesOnly: false)
@@ -211,6 +216,18 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         if leftover.readableBytes > 0 {
             channelRead(context: context, data: wrapInboundOut(leftover))
         }
+    }
+
+    /// Transport frames are up to 65537 bytes on the wire, just over NIO's default 64 KiB read size, so with
+    /// that size nearly every frame of a bulk transfer straddles two reads and is copied to be reassembled.
+    /// Allowing reads to grow to several frames makes that rare and takes a quarter of the read calls. The
+    /// allocator is adaptive: connections whose reads stay small keep small buffers.
+    static let maxReadSize = 4 * (NoiseProtocol.framePrefixLength + NoiseProtocol.maxMessageLength)
+
+    private func allowLargerReads(context: ChannelHandlerContext) {
+        let allocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: Self.maxReadSize)
+        // Channels without this option (such as test channels) keep reading as before.
+        try? context.channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: allocator)
     }
 
     // MARK: - Encryption
@@ -228,8 +245,9 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
         }
         let frameCount =
             (chunk.readableBytes + NoiseProtocol.maxPlaintextLength - 1) / NoiseProtocol.maxPlaintextLength
-        var wire = context.channel.allocator.buffer(
-            capacity: chunk.readableBytes + frameCount * (NoiseProtocol.framePrefixLength + NoiseProtocol.tagLength))
+        var wire = wireBuffers.buffer(
+            capacity: chunk.readableBytes + frameCount * (NoiseProtocol.framePrefixLength + NoiseProtocol.tagLength),
+            allocator: context.channel.allocator)
         state = .modifying
         do {
             try transport.encrypt(chunk, appendingTo: &wire)
@@ -238,6 +256,7 @@ public final class NoiseChannelHandler: ChannelDuplexHandler {
             return
         }
         state = .transport(transport)
+        wireBuffers.keep(wire)
         context.write(wrapOutboundOut(wire), promise: takePendingPromises(on: context.eventLoop))
     }
 

@@ -5,19 +5,27 @@ import NIOCore
 /// starting at 0, empty associated data. Frames are `u16 BE length ‖ ciphertext ‖ 16-byte tag`,
 /// at most 65535 bytes after the prefix.
 ///
+/// Frames are sealed straight into the output buffer and opened straight into the plaintext buffer
+/// (``NoiseChaChaPolyKey``): each byte passes through the cipher once and is not copied around it.
+///
 /// Keep one live copy and mutate it in place: two copies encrypting would reuse nonces.
 public struct NoiseTransportCipher: Sendable {
     private let key: SymmetricKey
+    private let aead: NoiseChaChaPolyKey
     /// The nonce of the next frame. Settable inside the module so tests can reach exhaustion.
     internal var nonce: UInt64
 
     init(key: SymmetricKey, nonce: UInt64 = 0) {
         self.key = key
+        self.aead = NoiseChaChaPolyKey(key)
         self.nonce = nonce
     }
 
     /// The raw key bytes, for comparing against test vectors.
     var keyBytes: [UInt8] { key.withUnsafeBytes { Array($0) } }
+
+    /// Transport messages carry no associated data.
+    private static var noAssociatedData: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 
     // MARK: - Sending
 
@@ -49,8 +57,13 @@ public struct NoiseTransportCipher: Sendable {
     /// Noise vectors).
     mutating func encryptMessage(_ plaintext: ByteBuffer, appendingTo out: inout ByteBuffer) throws(NoiseError) {
         guard nonce < UInt64.max else { throw .nonceExhausted }
-        plaintext.withUnsafeReadableBytes { plain in
-            NoiseAEAD.seal(plain, key: key, counter: nonce, associatedData: UnsafeRawBufferPointer(start: nil, count: 0), appendingTo: &out)
+        let sealedLength = plaintext.readableBytes + NoiseProtocol.tagLength
+        let (aead, counter) = (self.aead, nonce)
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: sealedLength) { destination in
+            plaintext.withUnsafeReadableBytes { plain in
+                aead.seal(plain, counter: counter, associatedData: Self.noAssociatedData, into: destination)
+            }
+            return sealedLength
         }
         nonce += 1
     }
@@ -64,8 +77,15 @@ public struct NoiseTransportCipher: Sendable {
             throw .frameTooShort(length: frame.readableBytes)
         }
         guard nonce < UInt64.max else { throw .nonceExhausted }
-        let opened = frame.withUnsafeReadableBytes { sealed in
-            NoiseAEAD.open(sealed, key: key, counter: nonce, associatedData: UnsafeRawBufferPointer(start: nil, count: 0), appendingTo: &out)
+        let plaintextLength = frame.readableBytes - NoiseProtocol.tagLength
+        let (aead, counter) = (self.aead, nonce)
+        var opened = false
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: plaintextLength) { destination in
+            opened = frame.withUnsafeReadableBytes { sealed in
+                aead.open(sealed, counter: counter, associatedData: Self.noAssociatedData, into: destination)
+            }
+            // Nothing is appended when authentication fails.
+            return opened ? plaintextLength : 0
         }
         guard opened else { throw .decryptionFailed(nonce: nonce) }
         nonce += 1
