@@ -55,4 +55,37 @@ import Testing
         }
         #expect(negotiated)
     }
+
+    @Test func finishingAStreamWhosePeerNeverClosesResetsItAtTheLingerLimit() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        // Holds its stream without reading or closing it.
+        listener.setStreamHandler("/peerscope/test/silent/1.0.0") { _ in try await Task.sleep(for: .seconds(10)) }
+        let dialer = try HostTestSupport.makeHost()
+        defer { Task { await listener.shutdown(); await dialer.shutdown() } }
+        let connection = try await dialer.dial(address)
+        let (stream, _) = try await dialer.newStream(on: connection, protocols: ["/peerscope/test/silent/1.0.0"])
+        let started = ContinuousClock.now
+        await Host.finish(stream, timeout: .milliseconds(200))
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(200) && waited < .seconds(5))
+        await #expect(throws: YamuxStreamError.resetLocally) { try await stream.underlying.read() }
+    }
+
+    @Test func finishingAStreamWhosePeerAlreadyClosedReturnsAtOnce() async throws {
+        let pair = MemoryStreamPair()
+        try await pair.listener.closeWrite()
+        let started = ContinuousClock.now
+        await Host.finish(NegotiatedStream(pair.dialer, leftover: ByteBuffer()), timeout: .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(pair.dialer.didCloseWrite)
+        #expect(!pair.dialer.wasReset)
+    }
+
+    @Test func finishingAnInMemoryStreamWhosePeerNeverClosesGivesUpAtTheLimit() async throws {
+        let pair = MemoryStreamPair()
+        let started = ContinuousClock.now
+        await Host.finish(NegotiatedStream(pair.dialer, leftover: ByteBuffer()), timeout: .milliseconds(100))
+        #expect(ContinuousClock.now - started >= .milliseconds(100))
+        #expect(pair.dialer.didCloseWrite)
+    }
 }
