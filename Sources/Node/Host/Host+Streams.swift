@@ -12,9 +12,10 @@ extension Host {
 
     public func newStream(on connection: HostConnection, protocols: [String]) async throws -> (NegotiatedStream, String) {
         precondition(!protocols.isEmpty, "newStream needs at least one protocol")
-        let driver = outboundNegotiation(on: try await connection.yamux.openStream(), protocols: protocols)
+        let stream = try await connection.yamux.openStream()
+        let driver = outboundNegotiation(on: stream, protocols: protocols)
         await driver.run()
-        return try admitOutbound(driver, on: connection, protocols: protocols)
+        return try admitOutbound(stream, driver, on: connection, protocols: protocols)
     }
 
     @inline(never)
@@ -28,10 +29,10 @@ extension Host {
 
     @inline(never)
     private func admitOutbound(
-        _ driver: NegotiationDriver<MultistreamDialer>, on connection: HostConnection, protocols: [String]
+        _ stream: YamuxStream, _ driver: NegotiationDriver<MultistreamDialer>, on connection: HostConnection,
+        protocols: [String]
     ) throws -> (NegotiatedStream, String) {
-        let stream = driver.stream
-        let streamID = (stream as? YamuxStream)?.id.rawValue ?? 0
+        let streamID = stream.id.rawValue
         let negotiated: (protocol: String, stream: NegotiatedStream)
         do {
             if driver.disarmDeadline() { throw negotiationTimeout(onStream: streamID) }
@@ -75,7 +76,7 @@ extension Host {
     }
 
     /// Negotiates an inbound stream under `streamNegotiationTimeout` and admits it; nil (stream reset,
-    /// reason emitted) if either fails. Its frame and the negotiation's stack on top of `serve`'s
+    /// reason emitted) if either fails. Its frame and the negotiation's stack on top of the stream task's
     /// while it runs, so both hold little more than pointers; everything else is synchronous.
     @inline(never)
     private func negotiateInbound(
