@@ -5,15 +5,18 @@ import NIOCore
 ///
 /// Invariant: `buffered + credit <= target`. Data moves bytes from `credit` to `buffered`, the application
 /// reading them removes them from `buffered`, and a window update tops `credit` up to the target again.
+///
+/// Stored properties are declared widest first (declaration order is layout order): the three counters then
+/// fill the 8-byte slot after `epochStart` instead of leaving padding in every stream's record.
 struct YamuxReceiveWindow: Hashable, Sendable {
+    /// When the last update was sent (or the stream was created): auto-tuning compares its age with the RTT.
+    private(set) var epochStart: NIODeadline
     /// The window we aim to keep granted; starts at the configured initial window and only grows.
     private(set) var target: UInt32
     /// Bytes the peer may still send before it must wait for an update.
     private(set) var credit: UInt32
     /// Bytes received (or announced by a Data header being read) that the application has not consumed.
     private(set) var buffered: UInt32
-    /// When the last update was sent (or the stream was created): auto-tuning compares its age with the RTT.
-    private(set) var epochStart: NIODeadline
 
     init(target: UInt32, now: NIODeadline) {
         self.target = target

@@ -20,19 +20,21 @@ struct YamuxStreamRecord: Sendable {
         case remoteClosed
     }
 
-    let id: YamuxStreamID
-    let origin: YamuxStreamOrigin
+    // Declaration order is layout order: 8-byte fields first, then 4-byte, then 1-byte ones, so the record
+    // (one per live stream, in the session's dictionary) carries no padding.
     let openedAt: NIODeadline
-    var handshake: Handshake
-    var halfClose: HalfClose = .open
-    var sendWindow: UInt32 = YamuxConfiguration.protocolInitialWindow
-    var receive: YamuxReceiveWindow
-    /// A write stopped at a zero send window: the next credit from the peer is reported.
-    var writeBlocked = false
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
     var framesIn: UInt64 = 0
     var framesOut: UInt64 = 0
+    var receive: YamuxReceiveWindow
+    let id: YamuxStreamID
+    var sendWindow: UInt32 = YamuxConfiguration.protocolInitialWindow
+    let origin: YamuxStreamOrigin
+    var handshake: Handshake
+    var halfClose: HalfClose = .open
+    /// A write stopped at a zero send window: the next credit from the peer is reported.
+    var writeBlocked = false
 
     init(id: YamuxStreamID, origin: YamuxStreamOrigin, receiveTarget: UInt32, now: NIODeadline) {
         self.id = id

@@ -1,4 +1,6 @@
+import Atomics
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// Runs `operation` and fails with ``ProtocolTimeoutError`` if it has not finished after `limit`.
 ///
@@ -18,6 +20,77 @@ public func withTimeout<Result: Sendable>(
         watchdog: { try await Task.sleep(for: limit) },
         operation: operation
     )
+}
+
+/// Runs `operation` in the calling task under a deadline kept by `eventLoop`, and fails with
+/// ``ProtocolTimeoutError`` if the deadline passed first.
+///
+/// Unlike ``withTimeout(_:activity:onTimeout:operation:)`` this creates no task group and no child
+/// tasks: the operation keeps running in the caller's task, and the deadline is one timer on the
+/// event loop. The price is that nothing is cancelled: at the deadline `onTimeout` runs on the event
+/// loop and must make the operation end by itself (protocols pass `stream.reset()`, which fails the
+/// stream's pending read or write). Whatever the operation then ends with, the timeout error is
+/// thrown. An operation that finished while the timer was firing also counts as timed out, because
+/// `onTimeout` has already acted on its stream. `activity` is only evaluated for the error.
+public func withEventLoopDeadline<Result>(
+    _ limit: Duration,
+    on eventLoop: any EventLoop,
+    activity: @autoclosure () -> String,
+    onTimeout: @escaping @Sendable () -> Void,
+    operation: () async throws -> Result
+) async throws -> Result {
+    let deadline = EventLoopDeadline(limit, on: eventLoop, onTimeout: onTimeout)
+    let result: Result
+    do {
+        result = try await operation()
+    } catch {
+        if deadline.disarm() { throw ProtocolTimeoutError(activity: activity(), limit: limit) }
+        throw error
+    }
+    if deadline.disarm() { throw ProtocolTimeoutError(activity: activity(), limit: limit) }
+    return result
+}
+
+/// One timer on an event loop that runs `onTimeout` unless disarmed first: the building block of
+/// ``withEventLoopDeadline(_:on:activity:onTimeout:operation:)``, for callers that keep their async
+/// frames flat (each closure level is another frame in the task's allocator).
+struct EventLoopDeadline: Sendable {
+    private let trigger: EventLoopDeadlineTrigger
+    private let timer: NIOScheduledCallback?
+
+    /// Arms the timer. A loop that is shutting down refuses timers; its channels are closing, so
+    /// whatever the deadline guards ends without one.
+    init(_ limit: Duration, on eventLoop: any EventLoop, onTimeout: @escaping @Sendable () -> Void) {
+        trigger = EventLoopDeadlineTrigger(onTimeout: onTimeout)
+        timer = try? eventLoop.scheduleCallback(in: TimeAmount(limit), handler: trigger)
+    }
+
+    /// Stops the timer; true if it had fired first (then `onTimeout` has run or is running).
+    func disarm() -> Bool {
+        guard trigger.decide() else { return true }
+        timer?.cancel()
+        return false
+    }
+}
+
+/// Firing and disarming race (one runs on the event loop, the other in the caller's task);
+/// whichever flips `decided` first wins, so `onTimeout` runs at most once and only before the
+/// caller has moved on.
+private final class EventLoopDeadlineTrigger: NIOScheduledCallbackHandler, Sendable {
+    private let decided = ManagedAtomic(false)
+    private let onTimeout: @Sendable () -> Void
+
+    init(onTimeout: @escaping @Sendable () -> Void) {
+        self.onTimeout = onTimeout
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        if decide() { onTimeout() }
+    }
+
+    func decide() -> Bool {
+        decided.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
 }
 
 /// Runs `operation` and fails with ``ProtocolTimeoutError`` once it goes `idleLimit` without
