@@ -105,7 +105,7 @@ extension Host {
     ) async throws -> [Duration] {
         do {
             let (stream, _) = try await newStream(on: connection, protocols: [PingProtocol.id])
-            return try await PingClient.ping(stream, count: count, interval: interval, timeout: timeout) { sample in
+            return try await PingClient.ping(stream, count: count, interval: interval, timeout: timeout) { [self] sample in
                 connection.setLastPingRTT(sample.roundTripTime)
                 peerstore.recordLatency(sample.roundTripTime, for: connection.peer)
                 emit(.pingRTT(connection.id, peer: connection.peer, rtt: sample.roundTripTime))
