@@ -33,7 +33,8 @@ extension Host {
     /// What we tell `connection`'s peer about ourselves.
     func identifyInfo(for connection: HostConnection?) -> IdentifyInfo {
         let addresses = listenAddresses
-        let record = try? SignedPeerRecord.create(addresses: addresses, signingKey: identity)
+        // Re-signed only when the addresses change, not for every identify request.
+        let record = try? SignedPeerRecordCache.shared.record(addresses: addresses, signingKey: identity)
         return IdentifyInfo(
             publicKey: identity.publicKey,
             listenAddrs: addresses,

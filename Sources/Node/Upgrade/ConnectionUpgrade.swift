@@ -135,11 +135,16 @@ final class ConnectionUpgrade {
             record(.securityNegotiated(chosen))
             phase = .noiseHandshake
         }
+        let local: NoiseLocalIdentity
+        do {
+            // The static key and its signed payload are made once per identity, not per connection.
+            local = try NoiseLocalIdentity.cached(identity: context.identity, streamMuxers: context.configuration.muxers)
+        } catch {
+            fail(UpgradeError(phase: .noiseHandshake, other: error))
+            return
+        }
         let handshake = NoiseLibp2pHandshake(
-            role: isOutbound ? .initiator : .responder,
-            identity: context.identity,
-            expectedRemotePeer: context.expectedPeer,
-            streamMuxers: context.configuration.muxers)
+            role: isOutbound ? .initiator : .responder, local: local, expectedRemotePeer: context.expectedPeer)
         let completed = eventLoop.makePromise(of: NoiseHandshakeResult.self)
         completed.futureResult.assumeIsolated().whenComplete { [self] result in
             switch result {
