@@ -51,9 +51,9 @@ enum ConnectionBenchmarks {
             let connection = try await host.dial(address)
             if ping {
                 let (stream, _) = try await host.newStream(on: connection, protocols: [PingProtocol.id])
-                var firstEcho: ContinuousClock.Instant?
-                try await PingClient.ping(stream, count: 1, interval: .zero) { _ in firstEcho = clock.now }
-                latencies.append(((firstEcho ?? clock.now) - start).milliseconds)
+                let firstEcho = FirstEcho()
+                try await PingClient.ping(stream, count: 1, interval: .zero) { _ in firstEcho.record(clock.now) }
+                latencies.append(((firstEcho.instant ?? clock.now) - start).milliseconds)
             } else {
                 latencies.append((clock.now - start).milliseconds)
             }
@@ -113,4 +113,13 @@ enum ConnectionBenchmarks {
             }
         }
     }
+}
+
+/// When the first echo arrived; written by `PingClient`'s sample callback, which runs in its own task.
+private final class FirstEcho: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: ContinuousClock.Instant?
+
+    func record(_ instant: ContinuousClock.Instant) { lock.withLock { recorded = instant } }
+    var instant: ContinuousClock.Instant? { lock.withLock { recorded } }
 }

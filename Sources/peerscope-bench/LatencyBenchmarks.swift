@@ -38,9 +38,7 @@ enum LatencyBenchmarks {
     @discardableResult
     private static func pingRun(_ host: Node.Host, _ connection: HostConnection, count: Int) async throws -> [Duration] {
         let (stream, _) = try await host.newStream(on: connection, protocols: [PingProtocol.id])
-        return try await EventLoopTaskExecutor.run(on: connection.yamux.eventLoop) {
-            try await PingClient.ping(stream, count: count, interval: .zero)
-        }
+        return try await PingClient.ping(stream, count: count, interval: .zero)
     }
 
     /// Baseline: 32-byte echoes over plain TCP through NIOAsyncChannel.

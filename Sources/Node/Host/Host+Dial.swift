@@ -33,8 +33,30 @@ extension Host {
         let dialID = DialID.next()
         emit(.dialStarted(dialID, peer: peer, addresses: addresses))
 
+        let result: Result<HostConnection, HostError>
+        if addresses.count == 1 {
+            // Nothing to race: dial in this task, without a child task to start and wait for.
+            result = await attempt(addresses[0], expectedPeer: peer ?? addresses[0].peerID, dialID: dialID)
+                .mapError { .dialFailed([$0]) }
+        } else {
+            result = await race(addresses, peer: peer, dialID: dialID)
+        }
+        switch result {
+        case .success(let connection):
+            emit(.dialSucceeded(dialID, connection.id, peer: connection.peer))
+            return connection
+        case .failure(let error):
+            if case .dialFailed(let failures) = error {
+                emit(.dialFailed(dialID, peer: peer, failures: failures))
+            }
+            throw error
+        }
+    }
+
+    /// Several addresses: attempts start `dialStagger` apart, the first that upgrades wins.
+    private func race(_ addresses: [Multiaddr], peer: PeerID?, dialID: DialID) async -> Result<HostConnection, HostError> {
         let stagger = configuration.dialStagger
-        let result: Result<HostConnection, HostError> = await withTaskGroup(
+        return await withTaskGroup(
             of: Result<HostConnection, DialFailure>.self
         ) { group in
             for (index, address) in addresses.enumerated() {
@@ -60,16 +82,6 @@ extension Host {
             }
             return .failure(.dialFailed(failures))
         }
-        switch result {
-        case .success(let connection):
-            emit(.dialSucceeded(dialID, connection.id, peer: connection.peer))
-            return connection
-        case .failure(let error):
-            if case .dialFailed(let failures) = error {
-                emit(.dialFailed(dialID, peer: peer, failures: failures))
-            }
-            throw error
-        }
     }
 
     /// One address: TCP connect, then the upgrade, both bounded; cancellation closes the socket.
@@ -83,37 +95,43 @@ extension Host {
         // The upgrade handlers go in from the channel initializer, before the socket's first read:
         // the listener sends its multistream header at once, and it must not reach an empty pipeline.
         let context = upgradeContext(id: id, direction: .outbound, expectedPeer: expectedPeer)
-        let pendingUpgrade = NIOLockedValueBox<EventLoopFuture<UpgradedConnection>?>(nil)
-        let channel: any Channel
-        do {
-            channel = try await transport.dial(address, timeout: configuration.tcpConnectTimeout) { channel in
-                pendingUpgrade.withLockedValue { $0 = ConnectionUpgrade.start(on: channel, context: context) }
-                return channel.eventLoop.makeSucceededVoidFuture()
-            }.get()
-        } catch {
-            return .failure(DialFailure(address: address, connectionID: id, step: "tcp", reason: "\(error)"))
+        let dialed = NIOLockedValueBox<(channel: any Channel, upgrade: EventLoopFuture<UpgradedConnection>)?>(nil)
+        let connected = transport.dial(address, timeout: configuration.tcpConnectTimeout) { channel in
+            dialed.withLockedValue { $0 = (channel, ConnectionUpgrade.start(on: channel, context: context)) }
+            return channel.eventLoop.makeSucceededVoidFuture()
         }
-        let registered = state.withLockedValue { state -> Bool in
-            guard !state.isShuttingDown else { return false }
-            state.upgrading[id] = UpgradingConnection(
-                channel: channel, direction: .outbound, remote: channel.remoteAddress?.multiaddr, startedAt: .now)
-            return true
-        }
-        guard registered, let upgrade = pendingUpgrade.withLockedValue({ $0 }) else {
-            channel.close(promise: nil)
-            return .failure(DialFailure(address: address, connectionID: id, step: "cancelled", reason: "node shutting down"))
+        // TCP connect and upgrade are awaited as one future (the step between them runs on the event
+        // loop): one task suspension and wake-up per dial instead of two.
+        let upgrading = connected.flatMapError { error in
+            connected.eventLoop.makeFailedFuture(AttemptFailure.tcp("\(error)"))
+        }.flatMap { [self] channel -> EventLoopFuture<UpgradedConnection> in
+            let registered = state.withLockedValue { state -> Bool in
+                guard !state.isShuttingDown else { return false }
+                state.upgrading[id] = UpgradingConnection(
+                    channel: channel, direction: .outbound, remote: channel.remoteAddress?.multiaddr, startedAt: .now)
+                return true
+            }
+            guard registered, let upgrade = dialed.withLockedValue({ $0?.upgrade }) else {
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(AttemptFailure.shuttingDown)
+            }
+            return upgrade
         }
         do {
             let upgraded = try await withTaskCancellationHandler {
-                try await upgrade.get()
+                try await upgrading.get()
             } onCancel: {
-                channel.close(promise: nil)
+                dialed.withLockedValue { $0?.channel }?.close(promise: nil)
             }
             guard let connection = register(upgraded) else {
                 return .failure(DialFailure(address: address, connectionID: id, step: "limits",
                                             reason: "the connection was refused by a local limit (see events)"))
             }
             return .success(connection)
+        } catch AttemptFailure.tcp(let reason) {
+            return .failure(DialFailure(address: address, connectionID: id, step: "tcp", reason: reason))
+        } catch AttemptFailure.shuttingDown {
+            return .failure(DialFailure(address: address, connectionID: id, step: "cancelled", reason: "node shutting down"))
         } catch {
             state.withLockedValue { _ = $0.upgrading.removeValue(forKey: id) }
             let upgradeError = error as? UpgradeError ?? UpgradeError(phase: .securityNegotiation, other: error)
@@ -121,4 +139,10 @@ extension Host {
                                         reason: upgradeError.description))
         }
     }
+}
+
+/// How a dial attempt ended before the upgrade could report anything.
+private enum AttemptFailure: Error {
+    case tcp(String)
+    case shuttingDown
 }

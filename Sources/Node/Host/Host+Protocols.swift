@@ -33,7 +33,8 @@ extension Host {
     /// What we tell `connection`'s peer about ourselves.
     func identifyInfo(for connection: HostConnection?) -> IdentifyInfo {
         let addresses = listenAddresses
-        let record = try? SignedPeerRecord.create(addresses: addresses, signingKey: identity)
+        // Re-signed only when the addresses change, not for every identify request.
+        let record = try? SignedPeerRecordCache.shared.record(addresses: addresses, signingKey: identity)
         return IdentifyInfo(
             publicKey: identity.publicKey,
             listenAddrs: addresses,
@@ -105,7 +106,7 @@ extension Host {
     ) async throws -> [Duration] {
         do {
             let (stream, _) = try await newStream(on: connection, protocols: [PingProtocol.id])
-            return try await PingClient.ping(stream, count: count, interval: interval, timeout: timeout) { sample in
+            return try await PingClient.ping(stream, count: count, interval: interval, timeout: timeout) { [self] sample in
                 connection.setLastPingRTT(sample.roundTripTime)
                 peerstore.recordLatency(sample.roundTripTime, for: connection.peer)
                 emit(.pingRTT(connection.id, peer: connection.peer, rtt: sample.roundTripTime))

@@ -1,5 +1,5 @@
 import Foundation
-import Crypto
+@preconcurrency import Crypto
 
 /// Ed25519 public key: 32 raw bytes (RFC 8032), peer-id.md §2.
 struct Ed25519PublicKey: Sendable {
@@ -31,6 +31,9 @@ struct Ed25519PrivateKey: Sendable {
 
     let seed: [UInt8]
     let publicKey: Ed25519PublicKey
+    /// Built once: constructing it from the seed derives the public key (a base-point multiplication),
+    /// which made every signature cost two of them.
+    private let signingKey: Curve25519.Signing.PrivateKey
 
     init(data: [UInt8]) throws(KeyError) {
         let seedLength = Self.seedLength
@@ -52,11 +55,13 @@ struct Ed25519PrivateKey: Sendable {
             embedded = embedded.dropFirst(publicLength)
         }
         self.seed = seed
+        self.signingKey = signingKey
         publicKey = Ed25519PublicKey(derivedFrom: signingKey)
     }
 
     private init(_ signingKey: Curve25519.Signing.PrivateKey) {
         seed = Array(signingKey.rawRepresentation)
+        self.signingKey = signingKey
         publicKey = Ed25519PublicKey(derivedFrom: signingKey)
     }
 
@@ -69,7 +74,6 @@ struct Ed25519PrivateKey: Sendable {
 
     func sign(_ message: some DataProtocol) throws(KeyError) -> [UInt8] {
         do {
-            let signingKey = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
             return Array(try signingKey.signature(for: Array(message)))
         } catch {
             throw .signingFailed(keyType: .ed25519, reason: "\(error)")

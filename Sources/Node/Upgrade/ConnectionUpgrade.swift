@@ -82,32 +82,69 @@ final class ConnectionUpgrade {
         let negotiated = eventLoop.makePromise(of: String.self)
         let handler: MultistreamNegotiationHandler
         if isOutbound {
+            let lazy = context.configuration.proposesSecurityLazily
+            var confirmed: EventLoopPromise<String>?
+            if lazy {
+                // Noise message 1 follows the proposal in the same flush; the listener's header and
+                // echo are still checked, and a refusal is still a security-negotiation failure.
+                let confirmation = eventLoop.makePromise(of: String.self)
+                confirmation.futureResult.assumeIsolated().whenComplete { [self] result in
+                    switch result {
+                    case .success(let chosen): securityConfirmed(chosen)
+                    case .failure(let error): fail(UpgradeError(phase: .securityNegotiation, other: error))
+                    }
+                }
+                confirmed = confirmation
+            }
             handler = MultistreamNegotiationHandler(
-                dialer: MultistreamDialer(protocols: proposals), negotiated: negotiated)
+                dialer: MultistreamDialer(protocols: proposals, lazy: lazy), negotiated: negotiated, confirmed: confirmed)
+            negotiated.futureResult.assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let chosen): startNoise(security: chosen, confirmed: !lazy)
+                case .failure(let error): fail(UpgradeError(phase: .securityNegotiation, other: error))
+                }
+            }
         } else {
             handler = MultistreamNegotiationHandler(
                 listener: MultistreamListener(supportedProtocols: Set(context.configuration.securityProtocols)),
                 negotiated: negotiated)
-        }
-        negotiated.futureResult.assumeIsolated().whenComplete { [self] result in
-            switch result {
-            case .success(let chosen): startNoise(security: chosen)
-            case .failure(let error): fail(UpgradeError(phase: .securityNegotiation, other: error))
+            negotiated.futureResult.assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let chosen): startNoise(security: chosen, confirmed: true)
+                case .failure(let error): fail(UpgradeError(phase: .securityNegotiation, other: error))
+                }
             }
         }
         add(handler)
     }
 
-    private func startNoise(security chosen: String) {
+    /// The listener accepted the lazily proposed security protocol (its echo arrived after our first
+    /// Noise message went out): only now is security negotiated.
+    private func securityConfirmed(_ chosen: String) {
         guard !finished else { return }
-        security = chosen
         record(.securityNegotiated(chosen))
         phase = .noiseHandshake
+    }
+
+    /// `confirmed` is false when the protocol was selected lazily: Noise starts at once, and the
+    /// upgrade stays in security negotiation (for timeouts and the timeline) until the echo arrives.
+    private func startNoise(security chosen: String, confirmed: Bool) {
+        guard !finished else { return }
+        security = chosen
+        if confirmed {
+            record(.securityNegotiated(chosen))
+            phase = .noiseHandshake
+        }
+        let local: NoiseLocalIdentity
+        do {
+            // The static key and its signed payload are made once per identity, not per connection.
+            local = try NoiseLocalIdentity.cached(identity: context.identity, streamMuxers: context.configuration.muxers)
+        } catch {
+            fail(UpgradeError(phase: .noiseHandshake, other: error))
+            return
+        }
         let handshake = NoiseLibp2pHandshake(
-            role: isOutbound ? .initiator : .responder,
-            identity: context.identity,
-            expectedRemotePeer: context.expectedPeer,
-            streamMuxers: context.configuration.muxers)
+            role: isOutbound ? .initiator : .responder, local: local, expectedRemotePeer: context.expectedPeer)
         let completed = eventLoop.makePromise(of: NoiseHandshakeResult.self)
         completed.futureResult.assumeIsolated().whenComplete { [self] result in
             switch result {

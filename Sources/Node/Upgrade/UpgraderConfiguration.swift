@@ -8,11 +8,19 @@ public struct UpgraderConfiguration: Sendable {
     public var maxInboundUpgradesPerIP = 8
     /// Security protocols in preference order (only Noise today).
     public var securityProtocols = [NoiseProtocol.multistreamID]
+    /// With exactly one security protocol, the dialer sends Noise message 1 right behind the
+    /// multistream proposal (rust-libp2p `V1Lazy`) instead of waiting for the listener's echo: one
+    /// round trip less per connection. The echo is still verified; a refusal fails the upgrade in
+    /// security negotiation as before. Ignored with several security protocols.
+    public var lazySecurityNegotiation = true
     /// Muxers in preference order, offered in Noise extensions and over multistream-select.
     public var muxers = [YamuxProtocolID.multistreamID]
     public var yamux = YamuxConfiguration()
 
     public init() {}
+
+    /// Whether an outbound upgrade proposes its security protocol lazily.
+    var proposesSecurityLazily: Bool { lazySecurityNegotiation && securityProtocols.count == 1 }
 }
 
 /// The multistream protocol ID of yamux.

@@ -86,10 +86,13 @@ import Testing
         for channel in silent { try? await channel.close() }
     }
 
-    @Test func upgradeStepsArriveInOrderWithTheConnectionID() async throws {
+    /// Lazy (default, one security protocol): Noise message 1 leaves right behind the proposal, so it
+    /// precedes the listener's confirmation in the timeline; non-lazy waits for the echo first.
+    @Test(arguments: [true, false])
+    func upgradeStepsArriveInOrderWithTheConnectionID(lazy: Bool) async throws {
         let (listener, address) = try await HostTestSupport.echoListener()
         defer { Task { await listener.shutdown() } }
-        let dialer = try HostTestSupport.makeHost()
+        let dialer = try HostTestSupport.makeHost { $0.upgrader.lazySecurityNegotiation = lazy }
         defer { Task { await dialer.shutdown() } }
         let events = dialer.events(bufferLimit: 1000)
 
@@ -109,10 +112,13 @@ import Testing
             }
             if established { break }
         }
-        #expect(labels == [
-            "tcp connected", "mss propose /noise", "mss security /noise",
-            "noise → e", "noise ← e, ee, s, es", "peer \(listener.peerID.shortDescription) (ed25519) verified",
+        let security = lazy
+            ? ["mss propose /noise", "noise → e", "mss security /noise"]
+            : ["mss propose /noise", "mss security /noise", "noise → e"]
+        #expect(labels == ["tcp connected"] + security + [
+            "noise ← e, ee, s, es", "peer \(listener.peerID.shortDescription) (ed25519) verified",
             "noise → s, se", "muxer /yamux/1.0.0 (early, in noise)", "connection ready",
         ])
+        #expect(connection.upgraded.security == NoiseProtocol.multistreamID)
     }
 }

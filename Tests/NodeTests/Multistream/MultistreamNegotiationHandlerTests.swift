@@ -126,4 +126,81 @@ import Testing
         }
         #expect(!pair.client.isActive)
     }
+
+    // MARK: - Confirmation of a lazy proposal
+
+    static func installLazy(
+        _ pair: EmbeddedChannelPair, proposal: String, listenerSupports: Set<String>
+    ) throws -> (dialed: EventLoopFuture<String>, confirmed: EventLoopFuture<String>) {
+        let dialed = pair.client.eventLoop.makePromise(of: String.self)
+        let confirmed = pair.client.eventLoop.makePromise(of: String.self)
+        let listened = pair.server.eventLoop.makePromise(of: String.self)
+        try pair.client.pipeline.syncOperations.addHandler(
+            MultistreamNegotiationHandler(
+                dialer: MultistreamDialer(protocols: [proposal], lazy: true), negotiated: dialed, confirmed: confirmed))
+        try pair.server.pipeline.syncOperations.addHandler(
+            MultistreamNegotiationHandler(listener: MultistreamListener(supportedProtocols: listenerSupports),
+                                          negotiated: listened))
+        listened.futureResult.whenFailure { _ in }
+        return (dialed.futureResult, confirmed.futureResult)
+    }
+
+    @Test func lazyConfirmationWaitsForTheListenersEcho() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, confirmed) = try Self.installLazy(pair, proposal: "/noise", listenerSupports: ["/noise"])
+        let confirmedSeen = NIOLoopBoundBox(false, eventLoop: pair.client.eventLoop)
+        confirmed.assumeIsolated().whenSuccess { _ in confirmedSeen.value = true }
+        try pair.activate()
+        #expect(try dialed.wait() == "/noise")
+        #expect(!confirmedSeen.value, "nothing came back from the listener yet")
+        try pair.shuttle()
+        #expect(try confirmed.wait() == "/noise")
+        #expect(!Self.hasNegotiationHandler(pair.client))
+    }
+
+    @Test func lazyRefusalFailsTheConfirmationBeforeTheChannelCloses() throws {
+        let pair = EmbeddedChannelPair()
+        let (dialed, confirmed) = try Self.installLazy(pair, proposal: "/noise", listenerSupports: ["/tls/1.0.0"])
+        let client = pair.client
+        let activeWhenRefused = NIOLoopBoundBox<Bool?>(nil, eventLoop: client.eventLoop)
+        confirmed.assumeIsolated().whenFailure { _ in activeWhenRefused.value = client.isActive }
+        try pair.activate()
+        #expect(try dialed.wait() == "/noise")
+        try pair.server.writeInbound(try EmbeddedChannelPair.drainOutbound(pair.client))
+        #expect(throws: MultistreamError.protocolsRejected(proposed: ["/noise"], answers: ["na"])) {
+            try pair.client.writeInbound(try EmbeddedChannelPair.drainOutbound(pair.server))
+        }
+        #expect(throws: MultistreamError.protocolsRejected(proposed: ["/noise"], answers: ["na"])) {
+            try confirmed.wait()
+        }
+        #expect(activeWhenRefused.value == true, "the owner hears the refusal before the close")
+        #expect(!pair.client.isActive)
+    }
+
+    @Test func lazyConfirmationFailsWhenTheConnectionClosesFirst() throws {
+        let pair = EmbeddedChannelPair()
+        let (_, confirmed) = try Self.installLazy(pair, proposal: "/noise", listenerSupports: ["/noise"])
+        try pair.activate()
+        try pair.client.writeInbound(multistreamWire(MultistreamMessage.header))
+        try pair.client.close().wait()
+        #expect(throws: MultistreamError.closedDuringNegotiation(phase: .awaitingReply(proposal: "/noise"))) {
+            try confirmed.wait()
+        }
+    }
+
+    @Test func eagerNegotiationConfirmsTogetherWithTheResult() throws {
+        let pair = EmbeddedChannelPair()
+        let dialed = pair.client.eventLoop.makePromise(of: String.self)
+        let confirmed = pair.client.eventLoop.makePromise(of: String.self)
+        try pair.client.pipeline.syncOperations.addHandler(
+            MultistreamNegotiationHandler(
+                dialer: MultistreamDialer(protocols: ["/noise"]), negotiated: dialed, confirmed: confirmed))
+        try pair.server.pipeline.syncOperations.addHandler(
+            MultistreamNegotiationHandler(listener: MultistreamListener(supportedProtocols: ["/noise"]),
+                                          negotiated: pair.server.eventLoop.makePromise(of: String.self)))
+        try pair.activate()
+        try pair.shuttle()
+        #expect(try dialed.futureResult.wait() == "/noise")
+        #expect(try confirmed.futureResult.wait() == "/noise")
+    }
 }

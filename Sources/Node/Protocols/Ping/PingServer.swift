@@ -26,30 +26,32 @@ public struct PingServer: Sendable {
     /// (``ProtocolTimeoutError`` or ``PingError/truncatedPing(received:)``).
     @discardableResult
     public func serve(_ stream: some MuxedStream) async throws -> Int {
+        // Latency-bound: runs on the stream's event loop, so an echo is not a thread hand-off each way.
+        try await withStreamEventLoopExecutor(stream) {
+            try await serveOnCurrentExecutor(stream)
+        }
+    }
+
+    private func serveOnCurrentExecutor(_ stream: some MuxedStream) async throws -> Int {
         let reader = MuxedStreamReader(stream)
-        let idleTimeout = configuration.idleTimeout
         do {
-            return try await withTimeout(
-                configuration.streamTimeout,
-                activity: "ping stream",
+            // One watchdog for the whole stream: the lifetime bound, and the idle bound re-armed after
+            // every echo (a timeout per ping would start and cancel a timer task on every round trip).
+            return try await withIdleTimeout(
+                configuration.idleTimeout,
+                totalLimit: configuration.streamTimeout,
+                totalActivity: "ping stream",
+                activity: "waiting for ping 0",
                 onTimeout: { stream.reset() }
-            ) {
-                // One idle watchdog for the whole stream, re-armed after every echo: a timeout per ping
-                // would start and cancel a timer task (and a task group) on every round trip.
-                try await withIdleTimeout(
-                    idleTimeout,
-                    activity: "waiting for ping 0",
-                    onTimeout: { stream.reset() }
-                ) { timer in
-                    var echoed = 0
-                    while let ping = try await Self.nextPing(from: reader) {
-                        try await stream.write(ping)
-                        echoed += 1
-                        timer.enter("waiting for ping \(echoed)")
-                    }
-                    try await stream.closeWrite()
-                    return echoed
+            ) { timer in
+                var echoed = 0
+                while let ping = try await Self.nextPing(from: reader) {
+                    try await stream.write(ping)
+                    echoed += 1
+                    timer.enter("waiting for ping \(echoed)")
                 }
+                try await stream.closeWrite()
+                return echoed
             }
         } catch let error as PingError {
             stream.reset()

@@ -114,6 +114,35 @@ public func withIdleTimeout<Result: Sendable>(
     )
 }
 
+/// ``withIdleTimeout(_:activity:onTimeout:operation:)`` that also ends after `totalLimit` whatever the
+/// progress, with `ProtocolTimeoutError(activity: totalActivity, limit: totalLimit)`: one watchdog task
+/// for both bounds instead of two nested races (two task groups, four tasks per call).
+public func withIdleTimeout<Result: Sendable>(
+    _ idleLimit: Duration,
+    totalLimit: Duration,
+    totalActivity: String,
+    activity: String,
+    onTimeout: @escaping @Sendable () -> Void = {},
+    operation: @escaping @Sendable (IdleTimer) async throws -> Result
+) async throws -> Result {
+    let timer = IdleTimer(activity: activity)
+    let totalDeadline = ContinuousClock.now + totalLimit
+    let firedOnTotal = NIOLockedValueBox(false)
+    return try await raceAgainstWatchdog(
+        timeout: {
+            firedOnTotal.withLockedValue { $0 }
+                ? ProtocolTimeoutError(activity: totalActivity, limit: totalLimit)
+                : ProtocolTimeoutError(activity: timer.activity, limit: idleLimit)
+        },
+        onTimeout: onTimeout,
+        watchdog: {
+            let total = try await timer.waitUntilIdle(for: idleLimit, orUntil: totalDeadline)
+            firedOnTotal.withLockedValue { $0 = total }
+        },
+        operation: { try await operation(timer) }
+    )
+}
+
 /// Progress marks for ``withIdleTimeout(_:activity:onTimeout:operation:)``.
 public struct IdleTimer: Sendable {
     private struct State {
@@ -139,6 +168,14 @@ public struct IdleTimer: Sendable {
         state.withLockedValue { $0 = State(lastProgress: now, activity: activity) }
     }
 
+    /// Starts a new phase whose idle limit counts from `delay` after now: for a planned pause (the
+    /// interval between pings) that must not count as idleness. Enter the phase again when the pause
+    /// ends to count from that moment exactly.
+    public func enter(_ activity: String, after delay: Duration) {
+        let start = ContinuousClock.now + delay
+        state.withLockedValue { $0 = State(lastProgress: start, activity: activity) }
+    }
+
     var activity: String {
         state.withLockedValue { $0.activity }
     }
@@ -149,6 +186,19 @@ public struct IdleTimer: Sendable {
             let deadline = state.withLockedValue { $0.lastProgress } + limit
             if ContinuousClock.now >= deadline { return }
             try await Task.sleep(until: deadline, clock: .continuous)
+        }
+    }
+}
+
+extension IdleTimer {
+    /// Returns once `limit` has passed without a touch (false) or `deadline` has come (true).
+    func waitUntilIdle(for limit: Duration, orUntil deadline: ContinuousClock.Instant) async throws -> Bool {
+        while true {
+            let idleDeadline = state.withLockedValue { $0.lastProgress } + limit
+            let now = ContinuousClock.now
+            if now >= deadline { return true }
+            if now >= idleDeadline { return false }
+            try await Task.sleep(until: min(idleDeadline, deadline), clock: .continuous)
         }
     }
 }

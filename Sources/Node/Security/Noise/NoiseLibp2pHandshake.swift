@@ -20,8 +20,16 @@ public struct NoiseLibp2pHandshake: Sendable {
         case finished
     }
 
+    /// Where our handshake payload comes from.
+    private enum LocalPayload: Sendable {
+        /// Signed when it is sent (a static key of this handshake alone).
+        case sign(identity: PrivateKey)
+        /// Made beforehand with the static key (``NoiseLocalIdentity``).
+        case prepared([UInt8])
+    }
+
     public let role: NoiseRole
-    private let identity: PrivateKey
+    private let localPayload: LocalPayload
     private let expectedRemotePeer: PeerID?
     private let streamMuxers: [String]
     private var state: State
@@ -45,6 +53,18 @@ public struct NoiseLibp2pHandshake: Sendable {
             staticKey: staticKey, ephemeralKey: Curve25519.KeyAgreement.PrivateKey(), prologue: [])
     }
 
+    /// A handshake with a prepared static key and payload (see ``NoiseLocalIdentity``): no key
+    /// generation or signature for the static key on this connection.
+    /// Its muxers are the ones in the prepared payload.
+    public init(role: NoiseRole, local: NoiseLocalIdentity, expectedRemotePeer: PeerID? = nil) {
+        self.role = role
+        self.localPayload = .prepared(local.payload)
+        self.expectedRemotePeer = expectedRemotePeer
+        self.streamMuxers = local.streamMuxers
+        self.state = .idle(NoiseHandshakeState(
+            role: role, prologue: [], staticKey: local.staticKey, ephemeralKey: Curve25519.KeyAgreement.PrivateKey()))
+    }
+
     /// Full control over key material and prologue, for replaying vectors.
     init(
         role: NoiseRole,
@@ -56,7 +76,7 @@ public struct NoiseLibp2pHandshake: Sendable {
         prologue: [UInt8]
     ) {
         self.role = role
-        self.identity = identity
+        self.localPayload = .sign(identity: identity)
         self.expectedRemotePeer = expectedRemotePeer
         self.streamMuxers = streamMuxers
         self.state = .idle(
@@ -132,14 +152,10 @@ public struct NoiseLibp2pHandshake: Sendable {
         switch (role, number) {
         case (.responder, 1):
             // go ignores a message-1 payload; so do we.
-            let ours = try NoiseHandshakePayload.make(
-                identity: identity, staticPublicKey: noise.localStaticPublicKey, streamMuxers: streamMuxers)
-            try send(noise.writeMessage(payload: ours), number: 2, actions: &actions)
+            try send(noise.writeMessage(payload: ourPayload(noise)), number: 2, actions: &actions)
         case (.initiator, 2):
             let responder = try verifyRemote(payload, noise: noise, message: 2, actions: &actions)
-            let ours = try NoiseHandshakePayload.make(
-                identity: identity, staticPublicKey: noise.localStaticPublicKey, streamMuxers: streamMuxers)
-            try send(noise.writeMessage(payload: ours), number: 3, actions: &actions)
+            try send(noise.writeMessage(payload: ourPayload(noise)), number: 3, actions: &actions)
             let muxer = NoiseEarlyMuxer.select(initiatorMuxers: streamMuxers, responderMuxers: responder.streamMuxers)
             complete(responder, earlyMuxer: muxer, noise: noise, actions: &actions)
         case (.responder, 3):
@@ -148,6 +164,16 @@ public struct NoiseLibp2pHandshake: Sendable {
             complete(initiator, earlyMuxer: muxer, noise: noise, actions: &actions)
         default:
             preconditionFailure("XX has no message \(number) to read for the \(role)")
+        }
+    }
+
+    private func ourPayload(_ noise: NoiseHandshakeState) throws(NoiseError) -> [UInt8] {
+        switch localPayload {
+        case .sign(let identity):
+            return try NoiseHandshakePayload.make(
+                identity: identity, staticPublicKey: noise.localStaticPublicKey, streamMuxers: streamMuxers)
+        case .prepared(let payload):
+            return payload
         }
     }
 

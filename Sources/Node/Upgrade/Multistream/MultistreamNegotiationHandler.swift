@@ -9,7 +9,10 @@ import NIOCore
 ///
 /// A lazy dialer succeeds the promise right after sending its proposal, keeps reading until the
 /// listener's header and echo are verified, then forwards the leftover and leaves. A refusal after
-/// that point is reported with `fireErrorCaught` and closes the channel.
+/// that point is reported with `fireErrorCaught` and closes the channel. The optional `confirmed`
+/// promise tells the two apart: it succeeds once the listener really accepted the protocol (for a
+/// non-lazy negotiation, together with `negotiated`) and fails with the `MultistreamError` (refusal,
+/// malformed answer, connection closed) before the error is fired and the channel closed.
 ///
 /// On failure the promise fails with a `MultistreamError` and the channel is closed.
 public final class MultistreamNegotiationHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -31,10 +34,17 @@ public final class MultistreamNegotiationHandler: ChannelInboundHandler, Removab
     private var machine: Machine
     private var state: State = .notStarted
     private let promise: EventLoopPromise<String>
+    /// Cleared once completed.
+    private var confirmed: EventLoopPromise<String>?
 
-    public init(dialer: MultistreamDialer, negotiated promise: EventLoopPromise<String>) {
+    public init(
+        dialer: MultistreamDialer,
+        negotiated promise: EventLoopPromise<String>,
+        confirmed: EventLoopPromise<String>? = nil
+    ) {
         self.machine = .dialer(dialer)
         self.promise = promise
+        self.confirmed = confirmed
     }
 
     public init(listener: MultistreamListener, negotiated promise: EventLoopPromise<String>) {
@@ -81,6 +91,7 @@ public final class MultistreamNegotiationHandler: ChannelInboundHandler, Removab
     public func errorCaught(context: ChannelHandlerContext, error: Error) {
         if case .negotiating(let promiseCompleted) = state {
             state = .finished
+            failConfirmation(error)
             if !promiseCompleted {
                 promise.fail(error)
             }
@@ -92,8 +103,13 @@ public final class MultistreamNegotiationHandler: ChannelInboundHandler, Removab
         switch state {
         case .notStarted, .negotiating(promiseCompleted: false):
             state = .finished
-            promise.fail(MultistreamError.closedDuringNegotiation(phase: currentPhase))
-        case .negotiating(promiseCompleted: true), .finished:
+            let error = MultistreamError.closedDuringNegotiation(phase: currentPhase)
+            failConfirmation(error)
+            promise.fail(error)
+        case .negotiating(promiseCompleted: true):
+            state = .finished
+            failConfirmation(MultistreamError.closedDuringNegotiation(phase: currentPhase))
+        case .finished:
             break
         }
     }
@@ -167,6 +183,8 @@ public final class MultistreamNegotiationHandler: ChannelInboundHandler, Removab
         if !promiseCompleted {
             promise.succeed(chosen)
         }
+        confirmed?.succeed(chosen)
+        confirmed = nil
         if leftover.readableBytes > 0 {
             context.fireChannelRead(wrapInboundOut(leftover))
         }
@@ -176,12 +194,22 @@ public final class MultistreamNegotiationHandler: ChannelInboundHandler, Removab
     private func fail(_ error: MultistreamError, context: ChannelHandlerContext) {
         guard case .negotiating(let promiseCompleted) = state else { return }
         state = .finished
+        // Before the error travels on and the channel closes, so the owner reports this refusal
+        // rather than the next layer's "connection closed".
+        failConfirmation(error)
         if promiseCompleted {
             context.fireErrorCaught(error)
         } else {
             promise.fail(error)
         }
         context.close(promise: nil)
+    }
+}
+
+extension MultistreamNegotiationHandler {
+    private func failConfirmation(_ error: any Error) {
+        confirmed?.fail(error)
+        confirmed = nil
     }
 }
 
