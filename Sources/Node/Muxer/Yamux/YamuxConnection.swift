@@ -99,13 +99,16 @@ public final class YamuxConnection: Sendable {
         let handler = self.handler
         let eventLoop = self.eventLoop
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Value, any Error>) in
                 let waiter = YamuxWaiter(flag: flag, continuation: continuation)
-                eventLoop.execute {
+                let register: @Sendable () -> Void = {
                     guard let value = handler.value else { return continuation.resume(with: detached) }
                     guard !flag.isCancelled else { return waiter.fail(CancellationError()) }
                     body(value, waiter)
                 }
+                // A task running on this loop as its executor (ping) is never nested inside a channel
+                // callout: its jobs are queued with `execute`. Registering at once saves a queued job.
+                if eventLoop.inEventLoop { register() } else { eventLoop.execute(register) }
             }
         } onCancel: {
             flag.cancel()

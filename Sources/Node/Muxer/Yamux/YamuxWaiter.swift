@@ -16,7 +16,9 @@ final class YamuxCancellationFlag: Sendable {
 /// and resumed exactly once: whoever resumes it first removes it from where it was stored.
 struct YamuxWaiter<Value: Sendable>: Sendable {
     let flag: YamuxCancellationFlag
-    let continuation: CheckedContinuation<Value, any Error>
+    /// Unsafe rather than checked: the checked kind allocates a canary per suspension, and every waiter
+    /// is resumed exactly once by construction (see above).
+    let continuation: UnsafeContinuation<Value, any Error>
 
     func succeed(_ value: Value) { continuation.resume(returning: value) }
     func fail(_ error: any Error) { continuation.resume(throwing: error) }
