@@ -61,7 +61,7 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func perIPLimitRejectsAtOnceAndSaysWhich() async throws {
         let (listener, address) = try await HostTestSupport.echoListener { configuration in
-            configuration.upgrader.upgradeTimeout = .seconds(5)
+            configuration.upgrader.upgradeTimeout = .seconds(10)
             configuration.upgrader.maxInboundUpgradesPerIP = 3
         }
         defer { Task { await listener.shutdown() } }
@@ -69,10 +69,14 @@ import Testing
         let port = try #require(address.tcpEndpoint).port
 
         let silent = try await Self.silentConnections(to: Int(port), count: 4, from: "127.0.0.3")
-        // The fourth is over the limit: closed at once, long before the 5 s deadline.
-        try await withTimeout(.seconds(2), activity: "rejected connection close") {
-            try await silent[3].closeFuture.get()
+        // One of the four is over the limit and is closed at once, long before the 10 s deadline. Which one
+        // is not fixed: accepted sockets are spread over event loops, so they take their slots in any order.
+        let clock = ContinuousClock()
+        let start = clock.now
+        while silent.allSatisfy(\.isActive), clock.now - start < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(10))
         }
+        #expect(silent.filter { !$0.isActive }.count == 1, "exactly the connection over the limit is closed at once")
         var rejection: LimitRejection?
         for await record in events {
             if case .inboundRejected(_, let limit) = record.event {
@@ -82,7 +86,6 @@ import Testing
         }
         #expect(rejection?.limit == "max inbound upgrades in flight per IP")
         #expect(rejection?.value == 3)
-        #expect(silent[0].isActive, "connections within the limit keep their slot until the deadline")
         for channel in silent { try? await channel.close() }
     }
 
