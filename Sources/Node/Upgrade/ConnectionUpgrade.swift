@@ -67,7 +67,7 @@ final class ConnectionUpgrade {
         let connected = { [self] in
             self.connected = true
             record(.tcpConnected(local: channel.localAddress?.multiaddr, remote: channel.remoteAddress?.multiaddr))
-            if isOutbound { record(.securityProposed(proposals)) }
+            if isOutbound { record(.securityProposed(proposals, lazy: context.configuration.proposesSecurityLazily)) }
         }
         if channel.isActive {
             connected()

@@ -3,7 +3,8 @@
 public enum UpgradeStep: Sendable, Hashable {
     case tcpConnected(local: Multiaddr?, remote: Multiaddr?)
     /// multistream-select on the raw socket: what the dialer proposed (the listener sees the proposal).
-    case securityProposed([String])
+    /// `lazy`: one protocol, sent together with Noise message 1 without waiting for the answer.
+    case securityProposed([String], lazy: Bool)
     case securityNegotiated(String)
     /// Noise XX message `number` (1…3) written, with its size on the wire.
     case noiseMessageSent(number: Int, bytes: Int)
@@ -19,7 +20,8 @@ public enum UpgradeStep: Sendable, Hashable {
     public var label: String {
         switch self {
         case .tcpConnected: return "tcp connected"
-        case .securityProposed(let protocols): return "mss propose \(protocols.joined(separator: ", "))"
+        case .securityProposed(let protocols, let lazy):
+            return "mss propose \(protocols.joined(separator: ", "))\(lazy ? " (lazy)" : "")"
         case .securityNegotiated(let name): return "mss security \(name)"
         case .noiseMessageSent(let number, _): return "noise → \(Self.noiseTokens[number] ?? "msg \(number)")"
         case .noiseMessageReceived(let number, _): return "noise ← \(Self.noiseTokens[number] ?? "msg \(number)")"

@@ -43,6 +43,7 @@ struct UpgradeTimeline {
     private var attemptAt: ContinuousClock.Instant?
     private var lastOffset: Duration = .zero
     private var proposedSecurity: [String] = []
+    private var proposedLazily = false
     private var proposedMuxers: [String] = []
     private var noiseMessages: [String] = []
     private var expectedPeer: PeerID?
@@ -92,11 +93,12 @@ struct UpgradeTimeline {
             steps.append(DiagnosisStep(step: "tcp", ok: true, duration: duration,
                                        detail: "connected \(local?.description ?? "?") → \(remote?.description ?? "?")"))
             lastOffset = offset
-        case .securityProposed(let protocols):
+        case .securityProposed(let protocols, let lazy):
             proposedSecurity = protocols
+            proposedLazily = lazy
         case .securityNegotiated(let name):
             steps.append(DiagnosisStep(step: "multistream", ok: true, duration: since,
-                                       detail: "proposed \(proposedSecurity.joined(separator: ", ")); the peer answered \(name)"))
+                                       detail: "proposed \(proposedSecurity.joined(separator: ", "))\(proposedLazily ? " (lazily, with Noise message 1)" : ""); the peer answered \(name)"))
             lastOffset = offset
         case .noiseMessageSent(let number, let bytes):
             noiseMessages.append("→ msg \(number) (\(bytes) B) at +\(offset.formattedShort)")

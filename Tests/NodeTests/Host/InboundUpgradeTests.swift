@@ -116,7 +116,7 @@ import Testing
             if established { break }
         }
         let security = lazy
-            ? ["mss propose /noise", "noise → e", "mss security /noise"]
+            ? ["mss propose /noise (lazy)", "noise → e", "mss security /noise"]
             : ["mss propose /noise", "mss security /noise", "noise → e"]
         #expect(labels == ["tcp connected"] + security + [
             "noise ← e, ee, s, es", "peer \(listener.peerID.shortDescription) (ed25519) verified",

@@ -33,7 +33,7 @@ enum AppFixture {
     static func upgradeEvents(_ id: ConnectionID, peer: PeerID, remote: String, startMs: Int, early: Bool) -> [AppEvent] {
         let steps: [(UpgradeStep, Int)] = [
             (.tcpConnected(local: address("/ip4/127.0.0.1/tcp/4001"), remote: address(remote)), 0),
-            (.securityProposed(["/noise"]), 1), (.securityNegotiated("/noise"), 2),
+            (.securityProposed(["/noise"], lazy: false), 1), (.securityNegotiated("/noise"), 2),
             (.noiseMessageSent(number: 1, bytes: 32), 3), (.noiseMessageReceived(number: 2, bytes: 96), 9),
             (.noiseMessageSent(number: 3, bytes: 64), 10), (.peerVerified(peer, keyType: .ed25519), 10),
             (.muxerNegotiated("/yamux/1.0.0", early: early), 11), (.ready, 11),
