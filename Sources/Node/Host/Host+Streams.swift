@@ -155,11 +155,11 @@ extension Host {
         _ = deadline.disarm()
     }
 
-    /// A timer that resets the stream after `timeout`; nil if the stream is not a yamux stream.
+    /// A timer that resets the stream after `timeout`; nil if the stream has no event loop (not yamux).
     @inline(never)
     private static func lingerDeadline(for stream: NegotiatedStream, timeout: Duration) -> EventLoopDeadline? {
-        guard let yamux = stream.underlying as? YamuxStream else { return nil }
-        return EventLoopDeadline(timeout, on: yamux.connection.eventLoop) { yamux.reset() }
+        guard let eventLoop = stream.owningEventLoop else { return nil }
+        return EventLoopDeadline(timeout, on: eventLoop) { stream.reset() }
     }
 
     /// Half-closes, then reads until the peer's end, an error, or more than `maxDrainedBytes`.

@@ -5,7 +5,7 @@ import NIOCore
 /// A task that prefers it is resumed on the loop that resumed its continuation instead of being handed
 /// to the global pool, which wakes another thread for every read and write of a stream. That hand-off
 /// dominates round-trip latency for small request/response protocols such as ping (measured: ~13
-/// context switches per ping on the pool, ~5.6 on the loop). It is a latency tool, not a throughput
+/// context switches per ping on the pool, ~2 on the loop). It is a latency tool, not a throughput
 /// one: bulk transfers lose the overlap of a second thread, so only latency-bound protocols use it
 /// (``withEventLoopTaskExecutor(_:operation:)``).
 ///
