@@ -33,19 +33,104 @@ let package = Package(
             name: "CNoiseChaChaPoly",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The layers, lowest first; each is one target, so the compiler enforces the layering (ARCHITECTURE.md).
         .target(
-            name: "Node",
+            name: "Multiformats",
             dependencies: [
-                "CSecp256k1",
-                "CNoiseChaChaPoly",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "Identity",
+            dependencies: [
+                "Multiformats",
+                "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The contracts between layers: Transport, SecurityProtocol, StreamMuxer, MuxedConnection,
+        // MuxedStream, the typed upgrade steps, connection IDs.
+        .target(
+            name: "Core",
+            dependencies: [
+                "Multiformats",
+                "Identity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        .target(
+            name: "Multistream",
+            dependencies: ["Multiformats", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "TCP",
+            dependencies: [
+                "Core",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Transport/TCP"
+        ),
+        .target(
+            name: "Noise",
+            dependencies: [
+                "Core",
+                "CNoiseChaChaPoly",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Security/Noise"
+        ),
+        .target(
+            name: "Yamux",
+            dependencies: [
+                "Core",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/Muxer/Yamux"
+        ),
+        .target(
+            name: "Upgrade",
+            dependencies: ["Core", "Multistream", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "Events",
+            dependencies: [
+                "Core",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        .target(
+            name: "Protocols",
+            dependencies: [
+                "Core",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // The Host, with the default transports, security protocols and muxers registered; re-exports
+        // every layer for the UI and the CLI.
+        .target(
+            name: "Node",
+            dependencies: [
+                "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "Yamux",
+                "Upgrade", "Events", "Protocols",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,7 +161,8 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node",
+                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "Yamux",
+                "Upgrade", "Events", "Protocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -86,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TermUITests",
-            dependencies: ["TermUI", "Node"],
+            dependencies: ["TermUI", "Node", "Events", "Core"],
             exclude: ["__Snapshots__"]
         ),
     ],

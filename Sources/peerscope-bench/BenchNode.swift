@@ -18,8 +18,10 @@ enum BenchNode {
         // Every dialer shares the source address 127.0.0.1; the per-IP bound would cap figure 4 at 8
         // upgrades in flight, which measures the limit rather than the node.
         configuration.upgrader.maxInboundUpgradesPerIP = configuration.upgrader.maxInboundUpgrades
-        configuration.upgrader.yamux.maxInboundStreams = 20_000
-        configuration.upgrader.yamux.maxOutboundStreams = 20_000
+        var yamux = YamuxConfiguration()
+        yamux.maxInboundStreams = 20_000
+        yamux.maxOutboundStreams = 20_000
+        configuration.upgrader.muxers = [YamuxMuxer(configuration: yamux)]
         configuration.shutdownGracePeriod = .milliseconds(500)
         return configuration
     }

@@ -20,12 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
         let host = try BenchNode.makeHost()
         let holding = Counter()
         host.setStreamHandler(PerfProtocol.id) { incoming in
-            _ = try await EventLoopTaskExecutor.run(on: incoming.connection.yamux.eventLoop) {
+            _ = try await EventLoopTaskExecutor.run(on: incoming.connection.muxed.eventLoop) {
                 try await PerfServer().serve(incoming.stream)
             }
         }
         host.setStreamHandler(PingProtocol.id) { incoming in
-            _ = try await EventLoopTaskExecutor.run(on: incoming.connection.yamux.eventLoop) {
+            _ = try await EventLoopTaskExecutor.run(on: incoming.connection.muxed.eventLoop) {
                 try await PingServer().serve(incoming.stream)
             }
         }

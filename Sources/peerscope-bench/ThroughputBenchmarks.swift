@@ -89,7 +89,7 @@ enum ThroughputBenchmarks {
 
     static func perfOnce(_ host: Node.Host, _ connection: HostConnection, upload: UInt64, download: UInt64) async throws -> PerfResult {
         let (stream, _) = try await host.newStream(on: connection, protocols: [PerfProtocol.id])
-        return try await EventLoopTaskExecutor.run(on: connection.yamux.eventLoop) {
+        return try await EventLoopTaskExecutor.run(on: connection.muxed.eventLoop) {
             try await PerfClient.run(stream, upload: upload, download: download)
         }
     }

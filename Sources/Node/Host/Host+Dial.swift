@@ -1,5 +1,10 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Core
+import Events
+import Identity
+import Multiformats
+import Upgrade
 
 extension Host {
     /// Dials `address`. With a `/p2p/<id>` suffix the remote must prove that peer ID, and an
@@ -84,31 +89,40 @@ extension Host {
         }
     }
 
-    /// One address: TCP connect, then the upgrade, both bounded; cancellation closes the socket.
+    /// One address: the transport's connect, then the upgrade, both bounded; cancellation closes the
+    /// connection.
     private func attempt(_ address: Multiaddr, expectedPeer: PeerID?, dialID: DialID) async -> Result<HostConnection, DialFailure> {
         let id = ConnectionID.next()
         emit(.dialAttempt(dialID, id, address: address))
-        guard transport.canHandle(address) else {
+        guard let transport = transports.first(where: { $0.canDial(address) }) else {
+            let supported = transports.map(\.addressPattern).joined(separator: " or ")
             return .failure(DialFailure(address: address, connectionID: id, step: "address",
-                                        reason: "only /ip4|ip6/…/tcp/N addresses can be dialed"))
+                                        reason: "only \(supported) addresses can be dialed"))
         }
-        // The upgrade handlers go in from the channel initializer, before the socket's first read:
-        // the listener sends its multistream header at once, and it must not reach an empty pipeline.
+        // The upgrade handlers go in before the connection's first read: the listener sends its
+        // multistream header at once, and it must not reach an empty pipeline.
         let context = upgradeContext(id: id, direction: .outbound, expectedPeer: expectedPeer)
         let dialed = NIOLockedValueBox<(channel: any Channel, upgrade: EventLoopFuture<UpgradedConnection>)?>(nil)
-        let connected = transport.dial(address, timeout: configuration.tcpConnectTimeout) { channel in
-            dialed.withLockedValue { $0 = (channel, ConnectionUpgrade.start(on: channel, context: context)) }
-            return channel.eventLoop.makeSucceededVoidFuture()
+        let connected = transport.dial(address, environment: transportEnvironment) { connection in
+            guard case .raw(let channel, let transport) = connection else { return }
+            dialed.withLockedValue {
+                $0 = (channel, ConnectionUpgrade.start(on: channel, transport: transport, context: context))
+            }
         }
-        // TCP connect and upgrade are awaited as one future (the step between them runs on the event
+        // Connect and upgrade are awaited as one future (the step between them runs on the event
         // loop): one task suspension and wake-up per dial instead of two.
         let upgrading = connected.flatMapError { error in
-            connected.eventLoop.makeFailedFuture(AttemptFailure.tcp("\(error)"))
-        }.flatMap { [self] channel -> EventLoopFuture<UpgradedConnection> in
+            connected.eventLoop.makeFailedFuture(AttemptFailure.transport(transport.name, "\(error)"))
+        }.flatMap { [self] connection -> EventLoopFuture<UpgradedConnection> in
+            guard case .raw(let channel, let transport) = connection else {
+                guard case .upgraded(let upgraded) = connection else { preconditionFailure("unreachable") }
+                return connected.eventLoop.makeSucceededFuture(upgraded)
+            }
             let registered = state.withLockedValue { state -> Bool in
                 guard !state.isShuttingDown else { return false }
                 state.upgrading[id] = UpgradingConnection(
-                    channel: channel, direction: .outbound, remote: channel.remoteAddress?.multiaddr, startedAt: .now)
+                    cancel: { channel.close(promise: nil) }, direction: .outbound,
+                    remote: channel.remoteAddress.flatMap(transport.multiaddr(of:)), startedAt: .now)
                 return true
             }
             guard registered, let upgrade = dialed.withLockedValue({ $0?.upgrade }) else {
@@ -128,8 +142,8 @@ extension Host {
                                             reason: "the connection was refused by a local limit (see events)"))
             }
             return .success(connection)
-        } catch AttemptFailure.tcp(let reason) {
-            return .failure(DialFailure(address: address, connectionID: id, step: "tcp", reason: reason))
+        } catch AttemptFailure.transport(let name, let reason) {
+            return .failure(DialFailure(address: address, connectionID: id, step: name, reason: reason))
         } catch AttemptFailure.shuttingDown {
             return .failure(DialFailure(address: address, connectionID: id, step: "cancelled", reason: "node shutting down"))
         } catch {
@@ -143,6 +157,7 @@ extension Host {
 
 /// How a dial attempt ended before the upgrade could report anything.
 private enum AttemptFailure: Error {
-    case tcp(String)
+    /// The transport (named) could not connect.
+    case transport(String, String)
     case shuttingDown
 }

@@ -1,4 +1,8 @@
 import NIOCore
+import Events
+import Identity
+import Protocols
+import Multiformats
 
 extension Host {
     /// Registers the protocols every node serves (ping, identify, identify/push) and, when configured,

@@ -1,4 +1,10 @@
 import NIOCore
+import Identity
+import Multistream
+import Protocols
+import Yamux
+import Core
+import Multiformats
 
 extension Host {
     /// Opens a stream to `peer` (dialing it if needed) and negotiates the first protocol of
@@ -12,7 +18,7 @@ extension Host {
 
     public func newStream(on connection: HostConnection, protocols: [String]) async throws -> (NegotiatedStream, String) {
         precondition(!protocols.isEmpty, "newStream needs at least one protocol")
-        let stream = try await connection.yamux.openStream()
+        let stream = try await connection.muxed.openStream()
         let driver = outboundNegotiation(on: stream, protocols: protocols)
         await driver.run()
         return try admitOutbound(stream, driver, on: connection, protocols: protocols)
@@ -20,7 +26,7 @@ extension Host {
 
     @inline(never)
     private func outboundNegotiation(
-        on stream: YamuxStream, protocols: [String]
+        on stream: any MuxerStream, protocols: [String]
     ) -> NegotiationDriver<MultistreamDialer> {
         let driver = NegotiationDriver(on: stream, dialerProposing: protocols)
         driver.deadline = negotiationDeadline(for: stream)
@@ -29,10 +35,10 @@ extension Host {
 
     @inline(never)
     private func admitOutbound(
-        _ stream: YamuxStream, _ driver: NegotiationDriver<MultistreamDialer>, on connection: HostConnection,
+        _ stream: any MuxerStream, _ driver: NegotiationDriver<MultistreamDialer>, on connection: HostConnection,
         protocols: [String]
     ) throws -> (NegotiatedStream, String) {
-        let streamID = stream.id.rawValue
+        let streamID = stream.streamID
         let negotiated: (protocol: String, stream: NegotiatedStream)
         do {
             if driver.disarmDeadline() { throw negotiationTimeout(onStream: streamID) }
@@ -60,7 +66,7 @@ extension Host {
     /// nests deeper than the handler's own read.
     func serveInboundStreams(on connection: HostConnection) async {
         await withDiscardingTaskGroup { group in
-            for await stream in connection.yamux.inboundStreams {
+            for await stream in connection.muxed.inboundStreams {
                 group.addTask {
                     guard let (handler, incoming) = await self.negotiateInbound(stream, on: connection) else { return }
                     do {
@@ -80,7 +86,7 @@ extension Host {
     /// while it runs, so both hold little more than pointers; everything else is synchronous.
     @inline(never)
     private func negotiateInbound(
-        _ stream: YamuxStream, on connection: HostConnection
+        _ stream: any MuxerStream, on connection: HostConnection
     ) async -> (handler: StreamHandler, incoming: IncomingStream)? {
         let driver = inboundNegotiation(on: stream)
         await driver.run()
@@ -88,7 +94,7 @@ extension Host {
     }
 
     @inline(never)
-    private func inboundNegotiation(on stream: YamuxStream) -> NegotiationDriver<MultistreamListener> {
+    private func inboundNegotiation(on stream: any MuxerStream) -> NegotiationDriver<MultistreamListener> {
         let driver = NegotiationDriver(on: stream, listenerMatching: { [weak self] in self?.handler(for: $0) != nil })
         driver.deadline = negotiationDeadline(for: stream)
         return driver
@@ -96,9 +102,9 @@ extension Host {
 
     @inline(never)
     private func admitInbound(
-        _ stream: YamuxStream, _ driver: NegotiationDriver<MultistreamListener>, on connection: HostConnection
+        _ stream: any MuxerStream, _ driver: NegotiationDriver<MultistreamListener>, on connection: HostConnection
     ) -> (handler: StreamHandler, incoming: IncomingStream)? {
-        let streamID = stream.id.rawValue
+        let streamID = stream.streamID
         let negotiated: (protocol: String, stream: NegotiatedStream)
         do {
             if driver.disarmDeadline() { throw negotiationTimeout(onStream: streamID) }
@@ -132,13 +138,15 @@ extension Host {
         }
     }
 
-    /// `streamNegotiationTimeout` as a timer on the connection's event loop that resets the stream
-    /// (no task group, no watchdog task per stream).
-    private func negotiationDeadline(for stream: YamuxStream) -> EventLoopDeadline {
-        EventLoopDeadline(configuration.streamNegotiationTimeout, on: stream.connection.eventLoop) { stream.reset() }
+    /// `streamNegotiationTimeout` as a timer on the stream's event loop (any loop for a stream without
+    /// one) that resets the stream (no task group, no watchdog task per stream).
+    private func negotiationDeadline(for stream: any MuxerStream) -> EventLoopDeadline {
+        EventLoopDeadline(configuration.streamNegotiationTimeout, on: stream.owningEventLoop ?? group.next()) {
+            stream.reset()
+        }
     }
 
-    private func negotiationTimeout(onStream streamID: UInt32) -> ProtocolTimeoutError {
+    private func negotiationTimeout(onStream streamID: UInt64) -> ProtocolTimeoutError {
         ProtocolTimeoutError(activity: "protocol negotiation on stream \(streamID)",
                              limit: configuration.streamNegotiationTimeout)
     }
@@ -155,7 +163,7 @@ extension Host {
         _ = deadline.disarm()
     }
 
-    /// A timer that resets the stream after `timeout`; nil if the stream has no event loop (not yamux).
+    /// A timer that resets the stream after `timeout`; nil if the stream has no event loop.
     @inline(never)
     private static func lingerDeadline(for stream: NegotiatedStream, timeout: Duration) -> EventLoopDeadline? {
         guard let eventLoop = stream.owningEventLoop else { return nil }
@@ -172,7 +180,7 @@ extension Host {
         }
     }
 
-    /// `finish` over a stream that is not a yamux stream (tests): the deadline is a watchdog task.
+    /// `finish` over a stream without an event loop (tests): the deadline is a watchdog task.
     @inline(never)
     private static func finishWithoutEventLoop(_ stream: NegotiatedStream, timeout: Duration, maxDrainedBytes: Int) async {
         _ = try? await withTimeout(timeout, activity: "waiting for the peer to close the stream") {

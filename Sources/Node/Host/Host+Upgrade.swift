@@ -1,4 +1,10 @@
 import NIOCore
+import Core
+import Events
+import Identity
+import Upgrade
+import Yamux
+import Multiformats
 
 extension Host {
     func upgradeContext(
@@ -8,16 +14,32 @@ extension Host {
             id: id, direction: direction, identity: identity, expectedPeer: expectedPeer,
             configuration: configuration.upgrader,
             onStep: { [weak self] id, step, offset in self?.emit(.upgradeStep(id, step, offset: offset)) },
-            onYamuxEvent: { [weak self] id, event in self?.handleYamuxEvent(event, on: id) },
+            onMuxerEvent: { [weak self] id, event in self?.handleMuxerEvent(event, on: id) },
             onFailure: { [weak self] id, error, offset in
                 self?.emit(.upgradeFailed(id, direction: direction, error, offset: offset))
             })
     }
 
-    /// Called by the listener for every accepted socket. Never waits: the upgrade runs on the
-    /// channel's own event loop, so one slow peer cannot hold up the accept loop or other upgrades.
-    func acceptInbound(_ channel: any Channel) {
-        let remote = channel.remoteAddress?.multiaddr
+    /// Called by a listener for every accepted connection. Never waits: the upgrade runs on the
+    /// connection's own event loop, so one slow peer cannot hold up the accept loop or other upgrades.
+    func acceptInbound(_ accepted: TransportConnection) {
+        switch accepted {
+        case .raw(let channel, let transport):
+            acceptInbound(channel, transport: transport)
+        case .upgraded(let upgraded):
+            // Secured and multiplexed by the transport itself: only the connection limits apply.
+            if let rejection = admitInbound() {
+                emit(.inboundRejected(remote: upgraded.remoteAddress, limit: rejection))
+                upgraded.connection.abort()
+                return
+            }
+            emit(.inboundAccepted(upgraded.id, remote: upgraded.remoteAddress, local: upgraded.localAddress))
+            register(upgraded)
+        }
+    }
+
+    private func acceptInbound(_ channel: any Channel, transport: any Transport) {
+        let remote = channel.remoteAddress.flatMap(transport.multiaddr(of:))
         let ip = channel.remoteAddress?.ipAddress ?? "unknown"
         if let rejection = admitInbound() {
             emit(.inboundRejected(remote: remote, limit: rejection))
@@ -33,7 +55,7 @@ extension Host {
         let registered = state.withLockedValue { state -> Bool in
             guard !state.isShuttingDown else { return false }
             state.upgrading[id] = UpgradingConnection(
-                channel: channel, direction: .inbound, remote: remote, startedAt: .now)
+                cancel: { channel.close(promise: nil) }, direction: .inbound, remote: remote, startedAt: .now)
             return true
         }
         guard registered else {
@@ -41,12 +63,12 @@ extension Host {
             channel.close(promise: nil)
             return
         }
-        emit(.inboundAccepted(id, remote: remote, local: channel.localAddress?.multiaddr))
+        emit(.inboundAccepted(id, remote: remote, local: channel.localAddress.flatMap(transport.multiaddr(of:))))
         let context = upgradeContext(id: id, direction: .inbound, expectedPeer: nil)
         // The child initializer runs on the channel's event loop before its first read, so the
         // handlers are in place before any pipelined byte arrives.
         do {
-            ConnectionUpgrade.start(on: channel, context: context).whenComplete { [self] result in
+            ConnectionUpgrade.start(on: channel, transport: transport, context: context).whenComplete { [self] result in
                 inboundLimiter.release(ip: ip)
                 switch result {
                 case .success(let upgraded):
@@ -92,7 +114,7 @@ extension Host {
         if let rejection {
             emit(.connectionRejected(upgraded.id, peer: upgraded.remotePeer, limit: rejection))
             connection.noteCloseCause(.closedLocally(reason: rejection.description))
-            upgraded.channel.close(promise: nil)
+            upgraded.connection.abort()
             return nil
         }
         peerstore.setPublicKey(upgraded.remotePublicKey, for: upgraded.remotePeer)
@@ -100,7 +122,7 @@ extension Host {
             peerstore.addAddresses([remote], for: upgraded.remotePeer)
         }
         emit(.connectionEstablished(upgraded.summary))
-        upgraded.channel.closeFuture.whenComplete { [weak self] _ in
+        upgraded.connection.closeFuture.whenComplete { [weak self] _ in
             self?.connectionClosed(connection)
         }
         Task { await self.serveInboundStreams(on: connection) }
@@ -114,46 +136,28 @@ extension Host {
         emit(.connectionClosed(connection.id, peer: connection.peer, cause: connection.closeCause ?? .closedByRemote))
     }
 
-    func handleYamuxEvent(_ event: YamuxConnectionEvent, on id: ConnectionID) {
+    func handleMuxerEvent(_ event: MuxerEvent, on id: ConnectionID) {
         switch event {
         case .streamOpened(let streamID, let origin):
             let direction: ConnectionDirection = origin == .local ? .outbound : .inbound
-            connection(id)?.noteDirection(streamID.rawValue, direction)
-            emit(.streamOpened(id, streamID: streamID.rawValue, direction: direction))
-        case .streamClosed(let streamID, let cause):
-            let protocolID = connection(id)?.streamEnded(streamID.rawValue)
-            let reset: Bool
-            switch cause {
-            case .finished: reset = false
-            default: reset = true
-            }
-            emit(.streamClosed(id, streamID: streamID.rawValue, protocol: protocolID, cause: cause.description, reset: reset))
+            connection(id)?.noteDirection(streamID, direction)
+            emit(.streamOpened(id, streamID: streamID, direction: direction))
+        case .streamClosed(let streamID, let cause, let reset):
+            let protocolID = connection(id)?.streamEnded(streamID)
+            emit(.streamClosed(id, streamID: streamID, protocol: protocolID, cause: cause, reset: reset))
         case .streamRejected(let streamID, let rejection):
-            let limit: LimitRejection
-            switch rejection {
-            case .maxStreams(let value):
-                limit = LimitRejection(limit: "yamux max inbound streams", value: value, peer: connection(id)?.peer)
-            case .ackBacklogFull(let value):
-                limit = LimitRejection(limit: "yamux accept backlog", value: value, peer: connection(id)?.peer)
-            case .goingAway, .streamIDInUse:
-                limit = LimitRejection(limit: "yamux", value: 0, peer: connection(id)?.peer, detail: rejection.description)
-            }
-            emit(.streamRejected(id, streamID: streamID.rawValue, limit: limit))
-        case .sendWindowExhausted(let streamID):
-            emit(.streamSendWindowExhausted(id, streamID: streamID.rawValue))
+            emit(.streamRejected(id, streamID: streamID, limit: LimitRejection(
+                limit: rejection.limit, value: rejection.value, peer: connection(id)?.peer, detail: rejection.detail)))
+        case .windowStalled(let streamID):
+            emit(.streamSendWindowExhausted(id, streamID: streamID))
         case .pingRTT(let rtt):
             if let peer = connection(id)?.peer { peerstore.recordLatency(rtt, for: peer) }
         case .goAwayReceived(let code):
-            connection(id)?.noteCloseCause(.goAwayReceived(code: code.rawValue))
+            connection(id)?.noteCloseCause(.goAwayReceived(code: code))
         case .goAwaySent:
             break
-        case .closed(let reason):
-            switch reason {
-            case .localClose, .remoteGoAway, .connectionLost:
-                break
-            default:
-                connection(id)?.noteCloseCause(.error("\(reason)"))
-            }
+        case .closed(let reason, let error):
+            if error { connection(id)?.noteCloseCause(.error(reason)) }
         }
     }
 }

@@ -1,23 +1,34 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Core
+import Events
+import Identity
+import Multiformats
+import Multistream
+import Noise
+import Protocols
+import TCP
+import Upgrade
+import Yamux
 
-/// The node: listens and dials over TCP, upgrades connections (Noise + yamux), keeps them with
-/// their peers, negotiates protocols on streams and hands them to handlers, and reports everything
+/// The node: listens and dials over its transports, upgrades raw connections (security protocol +
+/// muxer, from its configuration), keeps them with their peers, negotiates protocols on streams and hands them to handlers, and reports everything
 /// it does on one event stream. (go-libp2p's Network and Host folded into one.)
 public final class Host: Sendable {
     public let identity: PrivateKey
     public let peerID: PeerID
     public let configuration: HostConfiguration
     public let peerstore: Peerstore
-    let transport: TCPTransport
+    let transports: [any Transport]
+    let group: any EventLoopGroup
     let broadcaster = EventBroadcaster<NodeEvent>()
     let inboundLimiter: InboundUpgradeLimiter
     let state = NIOLockedValueBox(State())
     let startedAt = ContinuousClock.now
 
     struct State {
-        var listeners: [TCPListener] = []
+        var listeners: [any TransportListener] = []
         var listenAddresses: [Multiaddr] = []
         /// Changed only through `insert` and `remove`, which keep the counts below in step: the limits are
         /// checked on every new connection, and counting by a scan made 10,000 connections cost O(n²).
@@ -45,7 +56,8 @@ public final class Host: Sendable {
     }
 
     struct UpgradingConnection: Sendable {
-        let channel: any Channel
+        /// Closes the connection under its upgrade.
+        let cancel: @Sendable () -> Void
         let direction: ConnectionDirection
         let remote: Multiaddr?
         let startedAt: ContinuousClock.Instant
@@ -60,7 +72,8 @@ public final class Host: Sendable {
         self.peerID = identity.peerID
         self.configuration = configuration
         self.peerstore = Peerstore(capacity: configuration.peerstoreCapacity)
-        self.transport = TCPTransport(group: group)
+        self.transports = configuration.transports
+        self.group = group
         self.inboundLimiter = InboundUpgradeLimiter(
             maxTotal: configuration.upgrader.maxInboundUpgrades,
             maxPerIP: configuration.upgrader.maxInboundUpgradesPerIP)
@@ -75,6 +88,10 @@ public final class Host: Sendable {
         broadcaster.subscribe(bufferLimit: bufferLimit)
     }
 
+    var transportEnvironment: TransportEnvironment {
+        TransportEnvironment(group: group, connectTimeout: configuration.connectTimeout)
+    }
+
     func emit(_ event: NodeEvent) {
         broadcaster.publish(event)
     }
@@ -83,20 +100,23 @@ public final class Host: Sendable {
 
     public var listenAddresses: [Multiaddr] { state.withLockedValue { $0.listenAddresses } }
 
-    /// Starts listening; returns the bound address (port 0 resolved), without the `/p2p/` suffix.
+    /// Starts listening on the first transport that takes `address`; returns the bound address (port 0
+    /// resolved), without the `/p2p/` suffix.
     @discardableResult
     public func listen(_ address: Multiaddr) async throws -> Multiaddr {
-        let listener: TCPListener
+        let listener: any TransportListener
         do {
-            listener = try await transport.listen(address) { [self] channel in
-                acceptInbound(channel)
-                return channel.eventLoop.makeSucceededVoidFuture()
+            guard let transport = transports.first(where: { $0.canListen(address) }) else {
+                throw HostError.noTransport(address, supported: transports.map(\.addressPattern))
+            }
+            listener = try await transport.listen(address, environment: transportEnvironment) { [self] connection in
+                acceptInbound(connection)
             }
         } catch {
             emit(.listenFailed(address, reason: "\(error)"))
             throw error
         }
-        let bound = listener.multiaddr ?? address
+        let bound = listener.address ?? address
         let accepted = state.withLockedValue { state -> Bool in
             guard !state.isShuttingDown else { return false }
             state.listeners.append(listener)
@@ -135,7 +155,7 @@ public final class Host: Sendable {
     public func close(connection id: ConnectionID, reason: String = "requested") async {
         guard let connection = connection(id) else { return }
         connection.noteCloseCause(.closedLocally(reason: reason))
-        await connection.yamux.close()
+        await connection.muxed.close()
     }
 
     // MARK: - Stream handlers
@@ -172,22 +192,22 @@ public final class Host: Sendable {
         }
         for listener in listeners {
             await listener.close()
-            if let address = listener.multiaddr { emit(.listenerClosed(address)) }
+            if let address = listener.address { emit(.listenerClosed(address)) }
         }
-        for pending in upgrading { pending.channel.close(promise: nil) }
+        for pending in upgrading { pending.cancel() }
         for connection in connections {
             connection.noteCloseCause(.closedLocally(reason: "shutdown"))
-            connection.yamux.goAway()
+            connection.muxed.goAway()
         }
         let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
         while ContinuousClock.now < deadline, state.withLockedValue({ !$0.connections.isEmpty }) {
             try? await Task.sleep(for: .milliseconds(10))
         }
         for connection in state.withLockedValue({ Array($0.connections.values) }) {
-            await connection.yamux.close()
+            await connection.muxed.close()
         }
         for connection in connections {
-            try? await connection.upgraded.channel.closeFuture.get()
+            try? await connection.muxed.closeFuture.get()
         }
         emit(.shutDown)
         broadcaster.finish()
@@ -197,6 +217,8 @@ public final class Host: Sendable {
 public enum HostError: Error, Sendable, Hashable, CustomStringConvertible {
     case shuttingDown
     case noAddresses(PeerID)
+    /// No registered transport takes this address; `supported` lists what they take.
+    case noTransport(Multiaddr, supported: [String])
     case notConnected(PeerID)
     case unknownConnection(ConnectionID)
     case dialFailed([DialFailure])
@@ -207,6 +229,8 @@ public enum HostError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .shuttingDown: return "the node is shutting down"
         case .noAddresses(let peer): return "no known addresses for \(peer)"
+        case .noTransport(let address, let supported):
+            return "no transport can listen on \(address): only \(supported.joined(separator: " or ")) addresses"
         case .notConnected(let peer): return "not connected to \(peer)"
         case .unknownConnection(let id): return "no connection \(id)"
         case .dialFailed(let failures):

@@ -1,9 +1,19 @@
+import Core
+import Noise
+import TCP
+import Upgrade
+import Yamux
+
 /// Limits and timeouts of a host. Every bound is named so an event can quote it when it refuses something.
 public struct HostConfiguration: Sendable {
-    public var upgrader = UpgraderConfiguration()
-    /// TCP connect timeout per address.
-    public var tcpConnectTimeout: Duration = .seconds(5)
-    /// Whole dial (TCP + upgrade) per address.
+    /// Transports in the order they are asked whether they take an address. Adding a transport is one
+    /// line here.
+    public var transports: [any Transport] = [TCPTransport()]
+    /// Security protocols and muxers, in preference order, and the upgrade's bounds.
+    public var upgrader = UpgraderConfiguration(securityProtocols: [NoiseSecurity()], muxers: [YamuxMuxer()])
+    /// Transport connect timeout per address (TCP connect).
+    public var connectTimeout: Duration = .seconds(5)
+    /// Whole dial (transport + upgrade) per address.
     public var dialTimeout: Duration = .seconds(10)
     /// Delay between starting attempts on successive addresses of one peer (first success wins).
     public var dialStagger: Duration = .milliseconds(250)

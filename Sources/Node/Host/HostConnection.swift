@@ -1,5 +1,10 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Core
+import Events
+import Identity
+import Yamux
+import Multiformats
 
 /// An established connection as the host keeps it: the upgraded connection plus what the host
 /// learned about its streams (which protocol each one speaks).
@@ -9,11 +14,11 @@ public final class HostConnection: Sendable {
     private let streams = NIOLockedValueBox(StreamTable())
 
     struct StreamTable {
-        var protocols: [UInt32: String] = [:]
+        var protocols: [UInt64: String] = [:]
         /// Protocols of recently ended streams, so snapshots can still name them (bounded).
-        var endedProtocols: [UInt32: String] = [:]
+        var endedProtocols: [UInt64: String] = [:]
         var perProtocol: [String: Int] = [:]
-        var directions: [UInt32: ConnectionDirection] = [:]
+        var directions: [UInt64: ConnectionDirection] = [:]
         var closeCause: ConnectionCloseCause?
         var identify: IdentifySummary?
         var lastPingRTT: Duration?
@@ -26,10 +31,11 @@ public final class HostConnection: Sendable {
 
     public var id: ConnectionID { upgraded.id }
     public var peer: PeerID { upgraded.remotePeer }
-    public var yamux: YamuxConnection { upgraded.yamux }
+    /// The muxed connection its streams live on.
+    public var muxed: any MuxedConnection { upgraded.connection }
 
     /// Reserves a slot for `protocolID` on stream `streamID`, or says which limit is full.
-    func admitStream(_ streamID: UInt32, protocolID: String, configuration: HostConfiguration) -> LimitRejection? {
+    func admitStream(_ streamID: UInt64, protocolID: String, configuration: HostConfiguration) -> LimitRejection? {
         streams.withLockedValue { table in
             if table.protocols.count >= configuration.maxStreamsPerConnection {
                 return LimitRejection(limit: "max streams per connection", value: configuration.maxStreamsPerConnection,
@@ -47,12 +53,12 @@ public final class HostConnection: Sendable {
         }
     }
 
-    func noteDirection(_ streamID: UInt32, _ direction: ConnectionDirection) {
+    func noteDirection(_ streamID: UInt64, _ direction: ConnectionDirection) {
         streams.withLockedValue { $0.directions[streamID] = direction }
     }
 
     /// Forgets a finished stream; returns the protocol it spoke, if it got that far.
-    func streamEnded(_ streamID: UInt32) -> String? {
+    func streamEnded(_ streamID: UInt64) -> String? {
         streams.withLockedValue { table in
             table.directions[streamID] = nil
             guard let protocolID = table.protocols.removeValue(forKey: streamID) else { return nil }
@@ -70,7 +76,7 @@ public final class HostConnection: Sendable {
     static let endedProtocolMemory = 64
 
     /// Protocol of every live stream, and of recently ended ones.
-    func streamProtocols() -> [UInt32: String] {
+    func streamProtocols() -> [UInt64: String] {
         streams.withLockedValue { $0.endedProtocols.merging($0.protocols) { _, live in live } }
     }
 
@@ -91,7 +97,7 @@ public final class HostConnection: Sendable {
 /// A stream the host accepted and negotiated, handed to the handler registered for its protocol.
 public struct IncomingStream: Sendable {
     public let connection: HostConnection
-    public let streamID: UInt32
+    public let streamID: UInt64
     public let protocolID: String
     public let stream: NegotiatedStream
 }

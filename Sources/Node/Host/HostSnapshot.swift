@@ -1,4 +1,8 @@
 import NIOCore
+import Core
+import Identity
+import Multiformats
+import Yamux
 
 /// The node's live state at one moment, for the UI's tables and `peerscope listen --json`.
 public struct HostSnapshot: Sendable {
@@ -28,10 +32,10 @@ public struct ConnectionSnapshot: Sendable {
     public let muxer: String
     public let earlyMuxerNegotiation: Bool
     public let age: Duration
-    /// Last RTT from `/ipfs/ping/1.0.0`, else from yamux's own pings.
+    /// Last RTT from `/ipfs/ping/1.0.0`, else from the muxer's own pings (yamux).
     public let rtt: Duration?
     public let agentVersion: String?
-    /// Frames and bytes (yamux headers included) in each direction.
+    /// Frames and bytes (muxer headers included) in each direction.
     public let framesIn: UInt64
     public let framesOut: UInt64
     public let bytesIn: UInt64
@@ -43,14 +47,15 @@ public struct ConnectionSnapshot: Sendable {
     public let closing: Bool
 }
 
+/// One stream. Windows and the receive buffer are nil for muxers that have none (the UI shows "—").
 public struct StreamSnapshot: Sendable, Hashable {
-    public let id: UInt32
+    public let id: UInt64
     public let direction: ConnectionDirection
     public let protocolID: String?
-    public let state: YamuxStreamState
-    public let sendWindow: UInt32
-    public let receiveWindow: UInt32
-    public let bufferedBytes: UInt32
+    public let state: MuxedStreamState
+    public let sendWindow: UInt32?
+    public let receiveWindow: UInt32?
+    public let bufferedBytes: UInt32?
     public let bytesIn: UInt64
     public let bytesOut: UInt64
     public let framesIn: UInt64
@@ -70,13 +75,13 @@ extension Host {
         }
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [HostConnection])] = [:]
         for connection in connections {
-            let loop = connection.yamux.eventLoop
+            let loop = connection.muxed.eventLoop
             byLoop[ObjectIdentifier(loop), default: (loop, [])].connections.append(connection)
         }
         let connectionSnapshots = await withTaskGroup(of: [ConnectionSnapshot].self) { group in
             for (loop, onLoop) in byLoop.values {
                 group.addTask {
-                    let sessions = (try? await loop.submit { onLoop.map { $0.yamux.snapshotOnEventLoop() } }.get()) ?? []
+                    let sessions = (try? await loop.submit { onLoop.map { $0.muxed.snapshotOnEventLoop() } }.get()) ?? []
                     return zip(onLoop, sessions).compactMap { connection, session in
                         session.map { Self.snapshot(of: connection, session: $0, now: now, nioNow: nioNow) }
                     }
@@ -97,13 +102,13 @@ extension Host {
     }
 
     private static func snapshot(
-        of connection: HostConnection, session: YamuxSessionSnapshot, now: ContinuousClock.Instant, nioNow: NIODeadline
+        of connection: HostConnection, session: MuxedSessionSnapshot, now: ContinuousClock.Instant, nioNow: NIODeadline
     ) -> ConnectionSnapshot {
         let protocols = connection.streamProtocols()
-        func stream(_ info: YamuxStreamInfo) -> StreamSnapshot {
+        func stream(_ info: MuxedStreamInfo) -> StreamSnapshot {
             StreamSnapshot(
-                id: info.id.rawValue, direction: info.origin == .local ? .outbound : .inbound,
-                protocolID: protocols[info.id.rawValue], state: info.state,
+                id: info.id, direction: info.origin == .local ? .outbound : .inbound,
+                protocolID: protocols[info.id], state: info.state,
                 sendWindow: info.sendWindow, receiveWindow: info.receiveWindow, bufferedBytes: info.bufferedBytes,
                 bytesIn: info.bytesIn, bytesOut: info.bytesOut, framesIn: info.framesIn, framesOut: info.framesOut,
                 age: .nanoseconds((nioNow - info.openedAt).nanoseconds))
@@ -114,11 +119,11 @@ extension Host {
             localAddress: upgraded.localAddress, remoteAddress: upgraded.remoteAddress,
             security: upgraded.security, muxer: upgraded.muxer, earlyMuxerNegotiation: upgraded.earlyMuxerNegotiation,
             age: now - connection.establishedAt,
-            rtt: connection.lastPingRTT ?? session.counters.lastRTT,
+            rtt: connection.lastPingRTT ?? session.lastRTT,
             agentVersion: connection.identify?.agentVersion,
-            framesIn: session.counters.framesIn, framesOut: session.counters.framesOut,
-            bytesIn: session.counters.bytesIn, bytesOut: session.counters.bytesOut,
+            framesIn: session.framesIn, framesOut: session.framesOut,
+            bytesIn: session.bytesIn, bytesOut: session.bytesOut,
             streams: session.streams.map(stream), recentlyClosedStreams: session.recentlyClosed.map(stream),
-            closing: session.goAwaySent != nil || session.goAwayReceived != nil || session.closeReason != nil)
+            closing: session.closing)
     }
 }

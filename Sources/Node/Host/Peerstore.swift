@@ -1,4 +1,6 @@
 import NIOConcurrencyHelpers
+import Identity
+import Multiformats
 
 /// What the node knows about other peers. Bounded: past `capacity` entries the peer seen least
 /// recently is forgotten, so a stream of new peer IDs cannot grow memory without limit.

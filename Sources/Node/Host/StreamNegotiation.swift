@@ -1,5 +1,9 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Core
+import Multistream
+import Protocols
+import Yamux
 
 /// multistream-select on a muxed stream, driven by the same sans-IO state machines as the
 /// connection upgrade. The stream returned carries any bytes that arrived behind the last
@@ -8,7 +12,7 @@ import NIOCore
 /// An inbound stream's task keeps every task-allocator slab its deepest call chain needed for as
 /// long as the handler holds the stream, so the loops here keep their async frames small: the state
 /// machine and its actions live in a `NegotiationDriver`, and only a pointer crosses the awaits. The
-/// stream is an existential on purpose: specialized for `YamuxStream`, its read and write would be
+/// stream is an existential on purpose: specialized for a concrete stream type, its read and write would be
 /// inlined here and bring their locals into this frame.
 enum StreamNegotiation {
     /// Listener side: answer proposals until one is supported.
@@ -254,6 +258,7 @@ public final class NegotiatedStream: MuxedStream {
         }
     }
 
+    public var owningEventLoop: (any EventLoop)? { underlying.owningEventLoop }
     public func write(_ data: ByteBuffer) async throws { try await underlying.write(data) }
     public func closeWrite() async throws { try await underlying.closeWrite() }
     public func reset() { underlying.reset() }

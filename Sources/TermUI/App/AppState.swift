@@ -118,14 +118,14 @@ public struct ConnectionRow: Sendable, Hashable {
     public var closedAt: ContinuousClock.Instant?
 }
 
-/// One yamux stream from the latest snapshot.
+/// One stream from the latest snapshot. Windows are nil for muxers that have none.
 public struct StreamRow: Sendable, Hashable {
-    public var id: UInt32
+    public var id: UInt64
     public var direction: ConnectionDirection
     public var protocolID: String?
-    public var state: YamuxStreamState
-    public var sendWindow: UInt32
-    public var receiveWindow: UInt32
+    public var state: MuxedStreamState
+    public var sendWindow: UInt32?
+    public var receiveWindow: UInt32?
     public var bytesIn: UInt64
     public var bytesOut: UInt64
     public var age: Duration

@@ -70,7 +70,10 @@ private func tabTitle(_ state: AppState, _ pane: PaneID) -> String {
     case .timeline: return "Upgrade \(state.selected.map { $0.id.description } ?? "")"
     case .streams:
         if state.mode == .stream, let stream = state.stream { return "Stream \(stream.protocolID) on \(stream.connection)" }
-        return "Yamux streams \(state.selected.map { $0.id.description } ?? "")"
+        guard let row = state.selected else { return PaneID.streams.title }
+        // Named after the connection's muxer: "Yamux streams c3".
+        let muxer = shortProtocol(row.muxer)
+        return muxer.isEmpty ? "Streams \(row.id)" : "\(muxer.prefix(1).uppercased() + muxer.dropFirst()) streams \(row.id)"
     case .events:
         var title = "Events"
         if !state.filter.isEmpty { title += " /\(state.filter)" }
@@ -229,8 +232,9 @@ private func renderStreams(_ grid: inout Grid, _ state: AppState, _ rect: Rect, 
         return [
             TableCell("\(stream.id)"), TableCell(stream.direction == .inbound ? "in" : "out"),
             TableCell(stream.protocolID ?? (stream.state == .closed || stream.state == .reset ? "-" : "(negotiating)")), TableCell(stream.state.description, CellStyle(role)),
-            TableCell(Format.bytes(UInt64(stream.sendWindow)), CellStyle(stream.sendWindow == 0 ? .warn : .plain)),
-            TableCell(Format.bytes(UInt64(stream.receiveWindow))), TableCell(Format.bytes(stream.bytesIn)),
+            TableCell(stream.sendWindow.map { Format.bytes(UInt64($0)) } ?? "—",
+                      CellStyle(stream.sendWindow == 0 ? .warn : .plain)),
+            TableCell(stream.receiveWindow.map { Format.bytes(UInt64($0)) } ?? "—"), TableCell(Format.bytes(stream.bytesIn)),
             TableCell(Format.bytes(stream.bytesOut)), TableCell(Format.age(stream.age)), flag,
         ]
     }

@@ -45,11 +45,11 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
         guard let index = state.index(of: id) else { return }
         state.connections[index].steps.append(TimelineStep(label: step.label, offset: offset, failed: false))
         switch step {
-        case .securityNegotiated(let name): state.connections[index].security = name
-        case .muxerNegotiated(let name, let early):
+        case .security(.negotiated(let name)): state.connections[index].security = name
+        case .muxer(.negotiated(let name, let earlyIn)):
             state.connections[index].muxer = name
-            state.connections[index].earlyMuxer = early
-        case .peerVerified(let peer, _): state.connections[index].peer = peer
+            state.connections[index].earlyMuxer = earlyIn != nil
+        case .security(.peerVerified(let peer, _)): state.connections[index].peer = peer
         default: break
         }
     case .upgradeFailed(let id, let direction, let error, let offset):
@@ -121,7 +121,7 @@ func syntheticID(for dial: DialID) -> ConnectionID {
 }
 
 private func remoteOf(_ step: UpgradeStep) -> String? {
-    if case .tcpConnected(_, let remote) = step { return remote?.description }
+    if case .transport(.connected(_, _, let remote)) = step { return remote?.description }
     return nil
 }
 

@@ -7,7 +7,7 @@ public enum PaneID: String, Hashable, Sendable, CaseIterable {
         switch self {
         case .connections: "Connections"
         case .timeline: "Upgrade"
-        case .streams: "Yamux streams"
+        case .streams: "Streams"
         case .events: "Events"
         }
     }

@@ -42,7 +42,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
             step: "address", ok: true, duration: clock.now - parseStart,
             detail: target.peerID.map { "\(target), expecting peer \($0)" } ?? "\(target) (no /p2p/: any peer ID is accepted)")
 
-        let identity: Identity
+        let identity: LoadedIdentity
         do {
             identity = try dialOptions.identityOptions.resolve()
         } catch {

@@ -24,7 +24,7 @@ struct DialOptions: ParsableArguments {
         var configuration = HostConfiguration()
         let limit = timeLimit
         configuration.upgrader.upgradeTimeout = limit * 0.8
-        configuration.tcpConnectTimeout = min(.seconds(5), limit * 0.8)
+        configuration.connectTimeout = min(.seconds(5), limit * 0.8)
         configuration.dialTimeout = limit
         configuration.identifyTimeout = min(.seconds(5), limit * 0.8)
         configuration.streamNegotiationTimeout = limit * 0.8

@@ -9,7 +9,7 @@ struct IDCommand: ParsableCommand {
     @OptionGroup var identityOptions: IdentityOptions
 
     func run() throws {
-        let identity: Identity
+        let identity: LoadedIdentity
         do {
             identity = try identityOptions.resolve()
         } catch {

@@ -21,7 +21,7 @@ struct IdentityOptions: ParsableArguments {
         }
     }
 
-    func resolve() throws -> Identity {
+    func resolve() throws -> LoadedIdentity {
         let source: IdentitySource = ephemeral ? .ephemeral : identity.map { .file(path: $0) } ?? .defaultFile
         return try IdentityFile.resolve(source, keyType: KeyType(name: keyType) ?? .ed25519)
     }

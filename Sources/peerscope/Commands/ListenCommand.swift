@@ -26,7 +26,7 @@ struct ListenCommand: AsyncParsableCommand {
         let addresses = try listenAddresses.map(DialOptions.parse)
         // Signals are taken before the node starts, so an early SIGTERM is not lost.
         let stopRequests = SignalWatcher.watch([SIGINT, SIGTERM])
-        let identity: Identity
+        let identity: LoadedIdentity
         do {
             identity = try identityOptions.resolve()
         } catch {

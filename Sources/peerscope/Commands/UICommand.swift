@@ -19,7 +19,7 @@ struct UICommand: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        let identity: Identity
+        let identity: LoadedIdentity
         let listenAddresses: [Multiaddr]
         let connectAddresses: [Multiaddr]
         do {

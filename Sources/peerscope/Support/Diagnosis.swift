@@ -46,6 +46,8 @@ struct UpgradeTimeline {
     private var proposedLazily = false
     private var proposedMuxers: [String] = []
     private var noiseMessages: [String] = []
+    /// Short name of the negotiated security protocol (`noise`).
+    private var securityName = "noise"
     private var expectedPeer: PeerID?
     private(set) var failed = false
 
@@ -88,39 +90,40 @@ struct UpgradeTimeline {
     private mutating func consume(_ step: UpgradeStep, offset: Duration, at time: ContinuousClock.Instant) {
         let since = offset - lastOffset
         switch step {
-        case .tcpConnected(let local, let remote):
+        case .transport(.connected(_, let local, let remote)):
             let duration = attemptAt.map { time - $0 }
             steps.append(DiagnosisStep(step: "tcp", ok: true, duration: duration,
                                        detail: "connected \(local?.description ?? "?") → \(remote?.description ?? "?")"))
             lastOffset = offset
-        case .securityProposed(let protocols, let lazy):
+        case .security(.proposed(let protocols, let lazy)):
             proposedSecurity = protocols
             proposedLazily = lazy
-        case .securityNegotiated(let name):
+        case .security(.negotiated(let name)):
+            securityName = name.split(separator: "/").first.map(String.init) ?? name
             steps.append(DiagnosisStep(step: "multistream", ok: true, duration: since,
                                        detail: "proposed \(proposedSecurity.joined(separator: ", "))\(proposedLazily ? " (lazily, with Noise message 1)" : ""); the peer answered \(name)"))
             lastOffset = offset
-        case .noiseMessageSent(let number, let bytes):
-            noiseMessages.append("→ msg \(number) (\(bytes) B) at +\(offset.formattedShort)")
+        case .security(.handshakeMessage(let message)) where message.direction == .sent:
+            noiseMessages.append("→ msg \(message.number) (\(message.bytes) B) at +\(offset.formattedShort)")
             // Our last message goes out after the peer's key was checked; it still belongs to Noise.
             if let index = steps.firstIndex(where: { $0.step == "noise" }) {
                 steps[index].detail = Self.noiseDetail(noiseMessages)
             }
-        case .noiseMessageReceived(let number, let bytes):
-            noiseMessages.append("← msg \(number) (\(bytes) B) at +\(offset.formattedShort)")
-            if number == 2 { addNoiseStep(offset) }
-        case .peerVerified(let peer, let keyType):
+        case .security(.handshakeMessage(let message)):
+            noiseMessages.append("← msg \(message.number) (\(message.bytes) B) at +\(offset.formattedShort)")
+            if message.number == 2 { addNoiseStep(offset) }
+        case .security(.peerVerified(let peer, let keyType)):
             if !steps.contains(where: { $0.step == "noise" }) { addNoiseStep(offset) }
             let match = expectedPeer == nil ? "no peer ID in the address: accepted as proven"
                 : "matches the dialed peer ID"
             steps.append(DiagnosisStep(step: "peer_id", ok: true, duration: offset - lastOffset,
                                        detail: "\(peer) (\(keyType.name) key) \(match)"))
             lastOffset = offset
-        case .muxerProposed(let protocols):
+        case .muxer(.proposed(let protocols)):
             proposedMuxers = protocols
-        case .muxerNegotiated(let name, let early):
-            let how = early ? "early, inside the Noise handshake (no extra round trip)"
-                : "multistream after Noise (proposed \(proposedMuxers.joined(separator: ", ")))"
+        case .muxer(.negotiated(let name, let earlyIn)):
+            let how = earlyIn.map { "early, inside the \(Self.titled($0)) handshake (no extra round trip)" }
+                ?? "multistream after \(Self.titled(securityName)) (proposed \(proposedMuxers.joined(separator: ", ")))"
             steps.append(DiagnosisStep(step: "muxer", ok: true, duration: since, detail: "\(name), \(how)"))
             lastOffset = offset
         case .ready:
@@ -144,9 +147,11 @@ struct UpgradeTimeline {
         let step: String
         switch error.phase {
         case .securityNegotiation: step = "multistream"
-        case .noiseHandshake: step = steps.contains(where: { $0.step == "noise" }) ? "peer_id" : "noise"
         case .peerVerification: step = "peer_id"
         case .muxerNegotiation, .muxerStart: step = "muxer"
+        case let phase where phase.isSecurityHandshake:
+            step = steps.contains(where: { $0.step == "noise" }) ? "peer_id" : "noise"
+        default: step = "tcp"
         }
         var failure = DiagnosisStep(step: step, ok: false, duration: offset - lastOffset,
                                     detail: Self.summary(of: error), expected: error.expected, got: error.got)
@@ -201,6 +206,9 @@ struct UpgradeTimeline {
         default: return "\(error.phase) failed"
         }
     }
+
+    /// "noise" → "Noise".
+    private static func titled(_ name: String) -> String { name.prefix(1).uppercased() + name.dropFirst() }
 
     private static func noiseDetail(_ messages: [String]) -> String {
         "XX: " + messages.joined(separator: ", ")

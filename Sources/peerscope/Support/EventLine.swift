@@ -130,7 +130,7 @@ struct EventLine {
         self.text = text
     }
 
-    private static func stream(_ connection: ConnectionID, _ stream: UInt32) -> [(String, JSONValue)] {
+    private static func stream(_ connection: ConnectionID, _ stream: UInt64) -> [(String, JSONValue)] {
         [("connection", .string(connection.description)), ("stream", .integer(Int64(stream)))]
     }
 

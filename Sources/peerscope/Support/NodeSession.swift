@@ -10,7 +10,7 @@ enum NodeSession {
         timeLimit: Duration?,
         _ body: @escaping @Sendable (Node.Host) async throws -> Result
     ) async throws -> Result {
-        let identity: Identity
+        let identity: LoadedIdentity
         do {
             identity = try identityOptions.resolve()
         } catch {

@@ -1,6 +1,16 @@
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The host keeps per-peer and inbound connection counts next to its connection table (so a limit check
 /// does not scan every connection); these tests check that the counts go up and, after closes, down again.

@@ -2,7 +2,17 @@ import NIOCore
 import NIOPosix
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HostLimitsAndShutdownTests {
     @Test func perPeerConnectionLimitRefusesTheExtraConnectionAndSaysWhy() async throws {

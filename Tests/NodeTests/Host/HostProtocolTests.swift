@@ -1,7 +1,17 @@
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HostProtocolTests {
     @Test func identifyRunsOnConnectAndFillsThePeerstore() async throws {
@@ -88,7 +98,7 @@ import Testing
         #expect(echoStream.direction == .outbound)
         #expect(echoStream.bytesOut >= 1000)
         #expect(echoStream.bytesIn >= 1000)
-        #expect(echoStream.sendWindow > 0 && echoStream.receiveWindow > 0)
+        #expect((echoStream.sendWindow ?? 0) > 0 && (echoStream.receiveWindow ?? 0) > 0)
         try await stream.closeWrite()
     }
 }

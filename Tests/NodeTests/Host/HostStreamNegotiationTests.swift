@@ -1,7 +1,17 @@
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The host's stream negotiation deadline (`streamNegotiationTimeout`) over real loopback connections.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HostStreamNegotiationTests {
@@ -13,7 +23,7 @@ import Testing
         let events = listener.events(bufferLimit: 1000)
         let connection = try await dialer.dial(address)
         // A bare yamux stream: the listener sends its multistream header and waits for a proposal.
-        let raw = try await connection.yamux.openStream()
+        let raw = try await connection.muxed.openStream()
         let opened = ContinuousClock.now
         await #expect(throws: YamuxStreamError.resetByRemote(code: 0)) {
             while try await raw.read() != nil {}
@@ -21,12 +31,12 @@ import Testing
         #expect(ContinuousClock.now - opened >= limit)
         var reason: String?
         for await record in events {
-            if case .streamNegotiationFailed(_, let streamID, let why) = record.event, streamID == raw.id.rawValue {
+            if case .streamNegotiationFailed(_, let streamID, let why) = record.event, streamID == raw.streamID {
                 reason = why
                 break
             }
         }
-        #expect(reason == ProtocolTimeoutError(activity: "protocol negotiation on stream \(raw.id.rawValue)",
+        #expect(reason == ProtocolTimeoutError(activity: "protocol negotiation on stream \(raw.streamID)",
                                                limit: limit).description)
     }
 

@@ -2,7 +2,17 @@ import NIOCore
 import NIOPosix
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// Inbound upgrades run concurrently, each under a deadline, with per-IP and total caps: silent or
 /// trickling peers cost a slot until the timeout and never delay anyone else.

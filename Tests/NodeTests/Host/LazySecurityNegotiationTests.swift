@@ -2,7 +2,17 @@ import NIOCore
 import NIOPosix
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The dialer proposes its only security protocol lazily (Noise message 1 rides behind the proposal);
 /// a listener that refuses it must still produce a security-negotiation failure, not a Noise one.
@@ -56,11 +66,11 @@ import Testing
     }
 
     @Test func lazyProposalNeedsExactlyOneSecurityProtocol() {
-        var configuration = UpgraderConfiguration()
+        var configuration = HostConfiguration().upgrader
         #expect(configuration.proposesSecurityLazily)
-        configuration.securityProtocols = [NoiseProtocol.multistreamID, "/tls/1.0.0"]
+        configuration.securityProtocols = [NoiseSecurity(), UnusedSecurity()]
         #expect(!configuration.proposesSecurityLazily)
-        configuration.securityProtocols = [NoiseProtocol.multistreamID]
+        configuration.securityProtocols = [NoiseSecurity()]
         configuration.lazySecurityNegotiation = false
         #expect(!configuration.proposesSecurityLazily)
     }
@@ -81,5 +91,16 @@ import Testing
             #expect(failure.step == UpgradePhase.securityNegotiation.rawValue, "\(failure)")
             #expect(failure.reason.contains("timed out"), "\(failure.reason)")
         }
+    }
+}
+
+/// A second security protocol in the list, never negotiated by these tests.
+private struct UnusedSecurity: SecurityProtocol {
+    var protocolID: String { "/tls/1.0.0" }
+    var name: String { "tls" }
+    var negotiatesMuxerEarly: Bool { false }
+
+    func secure(channel: any Channel, session: SecuritySession) -> EventLoopFuture<SecuredConnection> {
+        channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
     }
 }

@@ -3,7 +3,17 @@ import NIOCore
 import NIOPosix
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// multistream-select on streams (`StreamNegotiation`, `NegotiatedStream`) over the in-memory pipe,
 /// and the event-loop deadline that bounds it.

@@ -1,6 +1,16 @@
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// peer-id.md §1: the key protobuf decoder accepts only `08 <type> 12 <len> <data>` with a known type.
 @Suite struct KeyProtobufTests {

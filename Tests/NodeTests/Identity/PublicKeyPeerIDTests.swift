@@ -1,6 +1,16 @@
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// peer-id.md §4 "Derived peer IDs for the vectors": each spec key proves exactly this peer ID.
 @Suite struct PublicKeyPeerIDTests {

@@ -1,7 +1,17 @@
 import Foundation
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// Our node against an unmodified py-libp2p 0.8.1 peer, both directions: Noise + yamux, each
 /// connection carrying 10 concurrent `/echo/1.0.0` streams of 1 MiB checked byte for byte.

@@ -1,6 +1,16 @@
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 private func hex(_ text: String) -> [UInt8] {
     (try? MultibaseEncoding.base16.decode(text)) ?? []

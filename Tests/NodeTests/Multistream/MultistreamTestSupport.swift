@@ -1,6 +1,16 @@
 import NIOCore
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 extension Array where Element == MultistreamAction {
     /// All `.send` payloads concatenated, as the adapter would write them.

@@ -3,7 +3,17 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The in-place AEAD must produce exactly what swift-crypto's `ChaChaPoly` produces, and reject what
 /// it rejects.

@@ -2,7 +2,17 @@
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// Replays the published Noise XX vectors byte for byte (noise.md §7).
 @Suite struct NoiseHandshakeStateTests {

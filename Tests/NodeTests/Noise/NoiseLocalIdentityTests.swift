@@ -2,7 +2,17 @@
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// A static key and payload prepared once and reused across handshakes (noise.md: one per process).
 @Suite struct NoiseLocalIdentityTests {

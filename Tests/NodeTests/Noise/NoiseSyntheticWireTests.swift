@@ -3,7 +3,17 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The pure-Noise half of the `libp2p_synthetic` vector: with its keys and payloads, our handshake
 /// produces exactly its framed wire bytes, Split keys and transport frames.

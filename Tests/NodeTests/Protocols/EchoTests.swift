@@ -1,7 +1,17 @@
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 @Suite struct EchoTests {
     @Test func oneMebibyteInOddChunksComesBackIntact() async throws {

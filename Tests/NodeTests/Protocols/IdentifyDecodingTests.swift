@@ -2,7 +2,17 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// What a requester accepts, tolerates and rejects in the bytes of an identify stream.
 @Suite struct IdentifyDecodingTests {

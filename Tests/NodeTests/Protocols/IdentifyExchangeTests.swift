@@ -2,7 +2,17 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// respond ⇄ request over the in-memory pipe: sizes, splitting, trimming, validation, timeouts.
 @Suite struct IdentifyExchangeTests {

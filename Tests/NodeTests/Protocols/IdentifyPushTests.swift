@@ -2,7 +2,17 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// identify/push: partial updates and how they merge into what we know.
 @Suite struct IdentifyPushTests {

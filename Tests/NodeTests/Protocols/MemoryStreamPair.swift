@@ -1,7 +1,17 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// Two connected in-memory ``MuxedStream``s for protocol tests: what one writes, the other reads.
 ///

@@ -2,7 +2,17 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 @Suite struct PingTests {
     @Test(arguments: [nil, 1, 5] as [Int?])

@@ -1,4 +1,14 @@
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The derived identify and signed-envelope examples of protocols.md §2, made with the peer-id spec
 /// Ed25519 key (``KeyVectors/ed25519Private``).

@@ -1,6 +1,16 @@
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 @Suite struct SignedPeerRecordCacheTests {
     static let first = [try! Multiaddr("/ip4/10.0.0.1/tcp/1")]

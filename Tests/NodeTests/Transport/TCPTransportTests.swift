@@ -3,22 +3,33 @@ import NIOCore
 import NIOPosix
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 @Suite struct TCPTransportTests {
-    let transport = TCPTransport(group: MultiThreadedEventLoopGroup.singleton)
+    let transport = TCPTransport()
+    let group = MultiThreadedEventLoopGroup.singleton
 
     @Test func listenOnPortZeroReportsTheBoundPort() async throws {
-        let listener = try await transport.listen(host: "127.0.0.1", port: 0) { $0.eventLoop.makeSucceededVoidFuture() }
+        let listener = try await transport.listen(host: "127.0.0.1", port: 0, group: group) { $0.eventLoop.makeSucceededVoidFuture() }
         defer { Task { await listener.close() } }
         let port = try #require(listener.localAddress.port)
         #expect(port > 0)
 
-        let channel = try await transport.dial(host: "127.0.0.1", port: port, timeout: .seconds(2)) {
+        let channel = try await transport.dial(host: "127.0.0.1", port: port, timeout: .seconds(2), group: group) {
             $0.eventLoop.makeSucceededVoidFuture()
         }.get()
         #expect(channel.remoteAddress?.port == port)
@@ -28,7 +39,7 @@ import Glibc
     @Test func dialingAClosedPortSaysConnectionRefused() async throws {
         let port = try unusedLoopbackPort()
         await #expect(throws: TCPDialError.refused(address: "127.0.0.1:\(port)")) {
-            _ = try await transport.dial(host: "127.0.0.1", port: port, timeout: .seconds(2)) {
+            _ = try await transport.dial(host: "127.0.0.1", port: port, timeout: .seconds(2), group: group) {
                 $0.eventLoop.makeSucceededVoidFuture()
             }.get()
         }
@@ -40,7 +51,7 @@ import Glibc
         let blackhole = try FullBacklogSocket()
         defer { blackhole.close() }
         let error = await #expect(throws: TCPDialError.self) {
-            _ = try await transport.dial(host: "127.0.0.1", port: blackhole.port, timeout: .milliseconds(300)) {
+            _ = try await transport.dial(host: "127.0.0.1", port: blackhole.port, timeout: .milliseconds(300), group: group) {
                 $0.eventLoop.makeSucceededVoidFuture()
             }.get()
         }
@@ -50,7 +61,7 @@ import Glibc
 
     @Test func dialingAHostNameIsNotSupportedByTheTCPTransport() async throws {
         await #expect(throws: TCPDialError.unsupportedAddress(address: "localhost:80", reason: "not a numeric IP address")) {
-            _ = try await transport.dial(host: "localhost", port: 80, timeout: .seconds(1)) {
+            _ = try await transport.dial(host: "localhost", port: 80, timeout: .seconds(1), group: group) {
                 $0.eventLoop.makeSucceededVoidFuture()
             }.get()
         }

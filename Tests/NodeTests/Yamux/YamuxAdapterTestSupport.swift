@@ -2,7 +2,17 @@ import NIOCore
 import NIOEmbedded
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// Records connection events on the event loop they are delivered on; read back through that loop.
 final class EventRecorder: Sendable {

@@ -1,7 +1,17 @@
 import NIOCore
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The data-path shortcuts: one read hands out several waiting pieces, and flushed buffers are reused
 /// without ever changing bytes someone still holds.

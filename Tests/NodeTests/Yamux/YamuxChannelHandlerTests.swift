@@ -2,7 +2,17 @@ import NIOCore
 import NIOEmbedded
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// The NIO adapter and the async API, with the test playing the peer frame by frame.
 @Suite struct YamuxChannelHandlerTests {

@@ -2,7 +2,17 @@ import NIOCore
 import NIOPosix
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// Two yamux sessions over a real TCP connection on 127.0.0.1 (plaintext, no Noise).
 final class YamuxLoopback: Sendable {

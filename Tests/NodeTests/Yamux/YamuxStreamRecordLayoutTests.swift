@@ -1,6 +1,16 @@
 import Testing
 
+@testable import Core
+@testable import Events
+@testable import Identity
+@testable import Multiformats
+@testable import Multistream
 @testable import Node
+@testable import Noise
+@testable import Protocols
+@testable import TCP
+@testable import Upgrade
+@testable import Yamux
 
 /// One `YamuxStreamRecord` per live stream sits in the session's dictionary: its layout is memory per stream.
 @Suite struct YamuxStreamRecordLayoutTests {

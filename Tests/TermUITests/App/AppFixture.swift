@@ -1,3 +1,4 @@
+@testable import Events
 @testable import Node
 @testable import TermUI
 
@@ -32,16 +33,21 @@ enum AppFixture {
 
     static func upgradeEvents(_ id: ConnectionID, peer: PeerID, remote: String, startMs: Int, early: Bool) -> [AppEvent] {
         let steps: [(UpgradeStep, Int)] = [
-            (.tcpConnected(local: address("/ip4/127.0.0.1/tcp/4001"), remote: address(remote)), 0),
-            (.securityProposed(["/noise"], lazy: false), 1), (.securityNegotiated("/noise"), 2),
-            (.noiseMessageSent(number: 1, bytes: 32), 3), (.noiseMessageReceived(number: 2, bytes: 96), 9),
-            (.noiseMessageSent(number: 3, bytes: 64), 10), (.peerVerified(peer, keyType: .ed25519), 10),
-            (.muxerNegotiated("/yamux/1.0.0", early: early), 11), (.ready, 11),
+            (.transport(.connected(transport: "tcp", local: address("/ip4/127.0.0.1/tcp/4001"), remote: address(remote))), 0),
+            (.security(.proposed(["/noise"], lazy: false)), 1), (.security(.negotiated("/noise")), 2),
+            (noise(.sent, 1, "e", 32), 3), (noise(.received, 2, "e, ee, s, es", 96), 9),
+            (noise(.sent, 3, "s, se", 64), 10), (.security(.peerVerified(peer, keyType: .ed25519)), 10),
+            (.muxer(.negotiated("/yamux/1.0.0", earlyIn: early ? "noise" : nil)), 11), (.ready, 11),
         ]
         return steps.map { step, ms in record(.upgradeStep(id, step, offset: .milliseconds(ms)), at: startMs + ms) }
     }
 
-    static func stream(_ id: UInt32, _ protocolID: String?, _ state: YamuxStreamState, send: UInt32 = 262_144, bytes: UInt64 = 1200, ageSeconds: Int64 = 4) -> StreamSnapshot {
+    static func noise(_ direction: SecurityHandshakeMessage.Direction, _ number: Int, _ content: String, _ bytes: Int) -> UpgradeStep {
+        .security(.handshakeMessage(SecurityHandshakeMessage(
+            protocolName: "noise", direction: direction, number: number, content: content, bytes: bytes)))
+    }
+
+    static func stream(_ id: UInt64, _ protocolID: String?, _ state: MuxedStreamState, send: UInt32 = 262_144, bytes: UInt64 = 1200, ageSeconds: Int64 = 4) -> StreamSnapshot {
         StreamSnapshot(
             id: id, direction: id % 2 == 1 ? .outbound : .inbound, protocolID: protocolID, state: state, sendWindow: send,
             receiveWindow: 262_144, bufferedBytes: 0, bytesIn: bytes, bytesOut: bytes / 2, framesIn: 3, framesOut: 3,

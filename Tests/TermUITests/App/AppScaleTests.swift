@@ -71,8 +71,8 @@ import Testing
             let event: NodeEvent
             switch n % 4 {
             case 0: event = .pingRTT(AppFixture.c1, peer: AppFixture.goPeer, rtt: .microseconds(n % 1000))
-            case 1: event = .streamOpened(AppFixture.c1, streamID: UInt32(n % 100_000), direction: .inbound)
-            case 2: event = .streamClosed(AppFixture.c1, streamID: UInt32(n % 100_000), protocol: "/echo/1.0.0", cause: "finished", reset: false)
+            case 1: event = .streamOpened(AppFixture.c1, streamID: UInt64(n % 100_000), direction: .inbound)
+            case 2: event = .streamClosed(AppFixture.c1, streamID: UInt64(n % 100_000), protocol: "/echo/1.0.0", cause: "finished", reset: false)
             default:
                 let dial = DialID(rawValue: UInt64(n))
                 event = .dialFailed(dial, peer: nil, failures: [DialFailure(address: AppFixture.address("/ip4/127.0.0.1/tcp/1"), connectionID: nil, step: "tcp", reason: "connection refused")])

@@ -1,0 +1,58 @@
+import NIOCore
+import Multiformats
+
+/// Dials and listens on the multiaddrs it claims. The Host holds a list of transports and gives each
+/// address to the first that claims it; nothing outside a transport's own target names it.
+public protocol Transport: Sendable {
+    /// The multiaddr protocol name shown in timelines (`tcp`).
+    var name: String { get }
+    /// The addresses it takes, for errors that say what can be dialed (`/ip4|ip6/…/tcp/N`).
+    var addressPattern: String { get }
+    func canDial(_ address: Multiaddr) -> Bool
+    func canListen(_ address: Multiaddr) -> Bool
+
+    /// Connects to `address`. `prepare` runs on the new connection's event loop before its first byte is
+    /// read: for a raw connection that is where the upgrade installs its handlers, since a listener speaks
+    /// first. The future completes once the transport connection is up (a raw one still to be upgraded),
+    /// or fails with the transport's own error (`UpgradeErrorConvertible` when it can say more).
+    func dial(
+        _ address: Multiaddr, environment: TransportEnvironment,
+        prepare: @escaping @Sendable (TransportConnection) -> Void
+    ) -> EventLoopFuture<TransportConnection>
+
+    /// Starts listening; `accept` is called on each new connection's event loop before its first read.
+    func listen(
+        _ address: Multiaddr, environment: TransportEnvironment,
+        accept: @escaping @Sendable (TransportConnection) -> Void
+    ) async throws -> any TransportListener
+
+    /// The multiaddr of one end of a raw connection of this transport (`/ip4/…/tcp/N`).
+    func multiaddr(of socketAddress: SocketAddress) -> Multiaddr?
+}
+
+/// What every transport call gets from the Host.
+public struct TransportEnvironment: Sendable {
+    public let group: any EventLoopGroup
+    /// Bound on establishing the transport connection itself (TCP connect).
+    public let connectTimeout: Duration
+
+    public init(group: any EventLoopGroup, connectTimeout: Duration) {
+        self.group = group
+        self.connectTimeout = connectTimeout
+    }
+}
+
+/// A connection a transport produced.
+public enum TransportConnection: Sendable {
+    /// A byte stream that still needs a security protocol and a muxer (TCP, WebSocket).
+    case raw(any Channel, transport: any Transport)
+    /// Already authenticated and multiplexed by the transport itself (QUIC).
+    case upgraded(UpgradedConnection)
+}
+
+/// A bound listener.
+public protocol TransportListener: Sendable {
+    /// The address actually bound (port 0 resolved), without `/p2p/`.
+    var address: Multiaddr? { get }
+    func close() async
+}
