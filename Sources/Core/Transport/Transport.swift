@@ -1,5 +1,6 @@
 import NIOCore
 import Multiformats
+import Identity
 
 /// Dials and listens on the multiaddrs it claims. The Host holds a list of transports and gives each
 /// address to the first that claims it; nothing outside a transport's own target names it.
@@ -16,7 +17,7 @@ public protocol Transport: Sendable {
     /// first. The future completes once the transport connection is up (a raw one still to be upgraded),
     /// or fails with the transport's own error (`UpgradeErrorConvertible` when it can say more).
     func dial(
-        _ address: Multiaddr, environment: TransportEnvironment,
+        _ address: Multiaddr, request: TransportDialRequest, environment: TransportEnvironment,
         prepare: @escaping @Sendable (TransportConnection) -> Void
     ) -> EventLoopFuture<TransportConnection>
 
@@ -30,15 +31,39 @@ public protocol Transport: Sendable {
     func multiaddr(of socketAddress: SocketAddress) -> Multiaddr?
 }
 
-/// What every transport call gets from the Host.
+/// What every transport call gets from the Host. A transport that secures and multiplexes by itself
+/// also needs the identity, and reports its steps and muxer events for the connection's ID through
+/// the two sinks (a raw transport leaves them to the upgrader).
 public struct TransportEnvironment: Sendable {
     public let group: any EventLoopGroup
     /// Bound on establishing the transport connection itself (TCP connect).
     public let connectTimeout: Duration
+    public let identity: PrivateKey
+    public let onStep: @Sendable (ConnectionID, UpgradeStep, Duration) -> Void
+    public let onMuxerEvent: @Sendable (ConnectionID, MuxerEvent) -> Void
 
-    public init(group: any EventLoopGroup, connectTimeout: Duration) {
+    public init(
+        group: any EventLoopGroup, connectTimeout: Duration, identity: PrivateKey,
+        onStep: @escaping @Sendable (ConnectionID, UpgradeStep, Duration) -> Void = { _, _, _ in },
+        onMuxerEvent: @escaping @Sendable (ConnectionID, MuxerEvent) -> Void = { _, _ in }
+    ) {
         self.group = group
         self.connectTimeout = connectTimeout
+        self.identity = identity
+        self.onStep = onStep
+        self.onMuxerEvent = onMuxerEvent
+    }
+}
+
+/// One dial: the connection's ID (already in the Host's events) and the peer it must turn out to be.
+/// Connections a listener accepts get their IDs from `ConnectionID.next()`.
+public struct TransportDialRequest: Sendable {
+    public let id: ConnectionID
+    public let expectedPeer: PeerID?
+
+    public init(id: ConnectionID, expectedPeer: PeerID?) {
+        self.id = id
+        self.expectedPeer = expectedPeer
     }
 }
 

@@ -103,7 +103,8 @@ extension Host {
         // multistream header at once, and it must not reach an empty pipeline.
         let context = upgradeContext(id: id, direction: .outbound, expectedPeer: expectedPeer)
         let dialed = NIOLockedValueBox<(channel: any Channel, upgrade: EventLoopFuture<UpgradedConnection>)?>(nil)
-        let connected = transport.dial(address, environment: transportEnvironment) { connection in
+        let request = TransportDialRequest(id: id, expectedPeer: expectedPeer)
+        let connected = transport.dial(address, request: request, environment: transportEnvironment) { connection in
             guard case .raw(let channel, let transport) = connection else { return }
             dialed.withLockedValue {
                 $0 = (channel, ConnectionUpgrade.start(on: channel, transport: transport, context: context))

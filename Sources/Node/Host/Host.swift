@@ -89,7 +89,10 @@ public final class Host: Sendable {
     }
 
     var transportEnvironment: TransportEnvironment {
-        TransportEnvironment(group: group, connectTimeout: configuration.connectTimeout)
+        TransportEnvironment(
+            group: group, connectTimeout: configuration.connectTimeout, identity: identity,
+            onStep: { [weak self] id, step, offset in self?.emit(.upgradeStep(id, step, offset: offset)) },
+            onMuxerEvent: { [weak self] id, event in self?.handleMuxerEvent(event, on: id) })
     }
 
     func emit(_ event: NodeEvent) {

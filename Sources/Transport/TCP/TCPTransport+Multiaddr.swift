@@ -29,7 +29,7 @@ extension TCPTransport: Transport {
 
     /// Dials the TCP part of `address` (any trailing `/p2p/…` is for the security layer to check).
     public func dial(
-        _ address: Multiaddr, environment: TransportEnvironment,
+        _ address: Multiaddr, request: TransportDialRequest, environment: TransportEnvironment,
         prepare: @escaping @Sendable (TransportConnection) -> Void
     ) -> EventLoopFuture<TransportConnection> {
         guard let endpoint = address.tcpEndpoint else {

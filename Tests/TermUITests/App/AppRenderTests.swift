@@ -55,3 +55,23 @@ import Testing
         #expect(text.contains("(7 dropped)"))
     }
 }
+
+@Suite struct StreamWindowRenderTests {
+    /// A muxer without flow control (mplex) reports no windows: the pane says so instead of 0 B.
+    @Test func streamsWithoutWindowsShowADash() {
+        var state = AppFixture.state(size: TerminalSize(width: 120, height: 36))
+        let windowless = StreamSnapshot(
+            id: 7, direction: .outbound, protocolID: "/echo/1.0.0", state: .open, sendWindow: nil, receiveWindow: nil,
+            bufferedBytes: 12, bytesIn: 10, bytesOut: 10, framesIn: 1, framesOut: 1, age: .seconds(1))
+        _ = update(&state, .snapshot(HostSnapshot(
+            takenAt: AppFixture.at(20_000), peerID: AppFixture.local, listenAddresses: [],
+            connections: [AppFixture.connectionSnapshot(
+                AppFixture.c1, peer: AppFixture.goPeer, remote: "/ip4/10.0.0.7/tcp/4001", direction: .outbound,
+                agent: nil, streams: [windowless], ageSeconds: 20, bytes: 100)],
+            upgrading: [], eventSubscribers: 1)))
+        let row = render(state).text.split(separator: "\n").first { $0.contains("/echo/1.0.0") && $0.contains(" 7 ") }
+        let line = String(row ?? "")
+        #expect(line.contains("—"), "\(line)")
+        #expect(!line.contains("0 B"), "\(line)")
+    }
+}
