@@ -1,5 +1,5 @@
-/// Who opened the underlying TCP connection. The dialer is also the multistream and Noise initiator
-/// and the yamux client (odd stream IDs).
+/// Who opened the underlying transport connection. The dialer is also the multistream-select and
+/// security-handshake initiator and the muxer's client (yamux: odd stream IDs).
 public enum ConnectionDirection: String, Sendable, Hashable, Codable {
     case inbound
     case outbound

@@ -28,7 +28,7 @@ public enum NodeEvent: Sendable, Hashable {
     case inboundRejected(remote: Multiaddr?, limit: LimitRejection)
 
     // MARK: Upgrade
-    /// One step of the upgrade; `offset` counts from the TCP connect.
+    /// One step of the upgrade; `offset` counts from the transport connect.
     case upgradeStep(ConnectionID, UpgradeStep, offset: Duration)
     case upgradeFailed(ConnectionID, direction: ConnectionDirection, UpgradeError, offset: Duration)
 
@@ -62,7 +62,8 @@ public enum NodeEvent: Sendable, Hashable {
 public struct DialFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public let address: Multiaddr
     public let connectionID: ConnectionID?
-    /// `tcp`, the upgrade phase, or `address` when the address could not be used at all.
+    /// The transport's name (`tcp`) when it could not connect, the upgrade phase, or `address` when no
+    /// transport takes the address.
     public let step: String
     public let reason: String
 
@@ -86,7 +87,7 @@ public struct ConnectionSummary: Sendable, Hashable {
     public let security: String
     public let muxer: String
     public let earlyMuxerNegotiation: Bool
-    /// TCP connect (or accept) to connection ready.
+    /// Transport connect (or accept) to connection ready.
     public let upgradeDuration: Duration
 }
 

@@ -115,9 +115,13 @@ extension Host {
         let upgrading = connected.flatMapError { error in
             connected.eventLoop.makeFailedFuture(AttemptFailure.transport(transport.name, "\(error)"))
         }.flatMap { [self] connection -> EventLoopFuture<UpgradedConnection> in
-            guard case .raw(let channel, let transport) = connection else {
-                guard case .upgraded(let upgraded) = connection else { preconditionFailure("unreachable") }
+            let channel: any Channel
+            let transport: any Transport
+            switch connection {
+            case .upgraded(let upgraded):
                 return connected.eventLoop.makeSucceededFuture(upgraded)
+            case .raw(let rawChannel, let rawTransport):
+                (channel, transport) = (rawChannel, rawTransport)
             }
             let registered = state.withLockedValue { state -> Bool in
                 guard !state.isShuttingDown else { return false }

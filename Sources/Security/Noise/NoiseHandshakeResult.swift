@@ -12,7 +12,7 @@ public struct NoiseHandshakeResult: Sendable, Equatable {
     public let earlyMuxer: String?
 }
 
-/// A step of the handshake, for the upgrade timeline (`UpgradeStep.noiseMessageSent` …), in the
+/// A step of the handshake, for the upgrade timeline (as `SecurityStep`s, see `NoiseSecurity`), in the
 /// order it happened. `number` is the XX message number 1–3; `bytes` its size on the wire including
 /// the 2-byte length prefix.
 public enum NoiseHandshakeEvent: Sendable, Equatable {

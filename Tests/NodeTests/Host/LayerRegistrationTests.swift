@@ -41,6 +41,22 @@ struct LayerRegistrationTests {
         #expect(connection.upgraded.steps.map(\.step).contains(.muxer(.negotiated("/yamux/1.0.0", earlyIn: "noise"))))
     }
 
+    /// Latency-bound protocols run on the stream's own event loop; a stream that lost it (behind
+    /// negotiation, behind the muxer contract) would cost every ping two thread hops.
+    @Test func negotiatedStreamsKeepTheirMuxersEventLoop() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        defer { Task { await listener.shutdown() } }
+        let dialer = try HostTestSupport.makeHost()
+        defer { Task { await dialer.shutdown() } }
+        let connection = try await dialer.dial(address)
+        let (stream, _) = try await dialer.newStream(on: connection, protocols: [EchoProtocol.id])
+        let loop = try #require(stream.owningEventLoop)
+        #expect(loop === connection.muxed.eventLoop)
+        let raw = try await connection.muxed.openStream()
+        #expect(raw.owningEventLoop === connection.muxed.eventLoop)
+        raw.reset()
+    }
+
     @Test func anAddressNoTransportTakesIsRefusedByName() async throws {
         let host = try HostTestSupport.makeHost()
         defer { Task { await host.shutdown() } }
