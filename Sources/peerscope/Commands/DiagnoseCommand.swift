@@ -48,7 +48,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        var configuration = dialOptions.configuration()
+        var configuration = try dialOptions.configuration()
         configuration.identifyOnConnect = false
         let host = Node.Host(identity: identity.privateKey, configuration: configuration)
         // Subscribed before dialing: the events of the dial are the timeline.

@@ -12,6 +12,8 @@ struct DialOptions: ParsableArguments {
 
     @OptionGroup var identityOptions: IdentityOptions
 
+    @OptionGroup var stackOptions: StackOptions
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
     }
@@ -20,8 +22,9 @@ struct DialOptions: ParsableArguments {
 
     /// A host for one dial: upgrade and TCP connect bounded below the whole command's limit, so
     /// a stuck step fails with its own error before the command's deadline.
-    func configuration() -> HostConfiguration {
+    func configuration() throws -> HostConfiguration {
         var configuration = HostConfiguration()
+        try stackOptions.apply(to: &configuration)
         let limit = timeLimit
         configuration.upgrader.upgradeTimeout = limit * 0.8
         configuration.connectTimeout = min(.seconds(5), limit * 0.8)

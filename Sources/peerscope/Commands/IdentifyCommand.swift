@@ -16,7 +16,7 @@ struct IdentifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try DialOptions.parse(address)
-        var configuration = dialOptions.configuration()
+        var configuration = try dialOptions.configuration()
         configuration.identifyOnConnect = false
         let info = try await NodeSession.run(
             identityOptions: dialOptions.identityOptions, configuration: configuration, timeLimit: dialOptions.timeLimit

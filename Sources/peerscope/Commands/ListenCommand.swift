@@ -22,6 +22,8 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var identityOptions: IdentityOptions
 
+    @OptionGroup var stackOptions: StackOptions
+
     func run() async throws {
         let addresses = try listenAddresses.map(DialOptions.parse)
         // Signals are taken before the node starts, so an early SIGTERM is not lost.
@@ -33,6 +35,7 @@ struct ListenCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         var configuration = HostConfiguration()
+        try stackOptions.apply(to: &configuration)
         configuration.servePerf = true
         configuration.serveEcho = true
         let start = ContinuousClock.now

@@ -26,7 +26,7 @@ struct PerfCommand: AsyncParsableCommand {
         let upload = upload, download = download
         let showProgress = Output.stderrIsTerminal
         let result = try await NodeSession.run(
-            identityOptions: dialOptions.identityOptions, configuration: dialOptions.configuration(),
+            identityOptions: dialOptions.identityOptions, configuration: try dialOptions.configuration(),
             timeLimit: dialOptions.timeLimit
         ) { host in
             let connection = try await host.dial(target)

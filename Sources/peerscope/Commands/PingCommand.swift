@@ -26,7 +26,7 @@ struct PingCommand: AsyncParsableCommand {
         let target = try DialOptions.parse(address)
         let count = count, json = json
         let rtts = try await NodeSession.run(
-            identityOptions: dialOptions.identityOptions, configuration: dialOptions.configuration(),
+            identityOptions: dialOptions.identityOptions, configuration: try dialOptions.configuration(),
             timeLimit: dialOptions.timeLimit
         ) { host in
             let connection = try await host.dial(target)

@@ -23,7 +23,7 @@ struct StreamCommand: AsyncParsableCommand {
     func run() async throws {
         let target = try DialOptions.parse(address)
         let protocolID = protocolID
-        var configuration = dialOptions.configuration()
+        var configuration = try dialOptions.configuration()
         configuration.identifyOnConnect = false
         try await NodeSession.run(
             identityOptions: dialOptions.identityOptions, configuration: configuration, timeLimit: dialOptions.timeLimit

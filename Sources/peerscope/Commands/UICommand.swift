@@ -9,6 +9,8 @@ struct UICommand: AsyncParsableCommand {
 
     @OptionGroup var identityOptions: IdentityOptions
 
+    @OptionGroup var stackOptions: StackOptions
+
     @Option(name: .long, help: "Address to listen on (repeatable). Default: /ip4/127.0.0.1/tcp/0")
     var listen: [String] = []
 
@@ -30,6 +32,7 @@ struct UICommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         var configuration = HostConfiguration()
+        try stackOptions.apply(to: &configuration)
         configuration.serveEcho = true
         let host = Node.Host(identity: identity.privateKey, configuration: configuration)
         do {
