@@ -120,12 +120,17 @@ public struct ConnectionRow: Sendable, Hashable {
 
 /// One stream from the latest snapshot. Windows are nil for muxers that have none.
 public struct StreamRow: Sendable, Hashable {
+    /// Whether the stream's muxer has flow-control windows (yamux, QUIC) or not (mplex).
+    public var hasWindows: Bool { sendWindow != nil || receiveWindow != nil }
+
     public var id: UInt64
     public var direction: ConnectionDirection
     public var protocolID: String?
     public var state: MuxedStreamState
     public var sendWindow: UInt32?
     public var receiveWindow: UInt32?
+    /// Received bytes the application has not read yet (what a windowless muxer such as mplex shows).
+    public var bufferedBytes: UInt32?
     public var bytesIn: UInt64
     public var bytesOut: UInt64
     public var age: Duration

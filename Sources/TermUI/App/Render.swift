@@ -198,18 +198,25 @@ private func renderTimeline(_ grid: inout Grid, _ state: AppState, _ rect: Rect)
     }
 }
 
-private let streamColumns = [
+private let streamLeadingColumns = [
     TableColumn("ID", width: .fixed(5), alignment: .right),
     TableColumn("DIR", width: .fixed(3)),
     TableColumn("PROTOCOL", width: .flexible(minimum: 14)),
     TableColumn("STATE", width: .fixed(19)),
-    TableColumn("SENDWIN", width: .fixed(7), alignment: .right),
-    TableColumn("RECVWIN", width: .fixed(7), alignment: .right),
+]
+private let streamTrailingColumns = [
     TableColumn("IN", width: .fixed(6), alignment: .right),
     TableColumn("OUT", width: .fixed(6), alignment: .right),
     TableColumn("AGE", width: .fixed(6), alignment: .right),
     TableColumn("FLAG", width: .flexible(minimum: 8)),
 ]
+/// A muxer with flow control shows both windows; one without (mplex) shows what sits unread in its
+/// receive buffer instead, the figure that grows when a reader falls behind.
+private let windowColumns = [
+    TableColumn("SENDWIN", width: .fixed(7), alignment: .right),
+    TableColumn("RECVWIN", width: .fixed(7), alignment: .right),
+]
+private let bufferedColumns = [TableColumn("BUFFERED", width: .fixed(15), alignment: .right)]
 
 private func renderStreams(_ grid: inout Grid, _ state: AppState, _ rect: Rect, focused: Bool) {
     guard let row = state.selected else { return }
@@ -217,6 +224,7 @@ private func renderStreams(_ grid: inout Grid, _ state: AppState, _ rect: Rect, 
         grid.put("no streams on \(row.id)", x: rect.x + 1, y: rect.y, style: CellStyle(.muted), maxWidth: rect.width - 1)
         return
     }
+    let windows = row.streams.contains(where: \.hasWindows)
     let rows: [[TableCell]] = row.streams.map { stream in
         let role: StyleRole =
             switch stream.state {
@@ -229,17 +237,22 @@ private func renderStreams(_ grid: inout Grid, _ state: AppState, _ rect: Rect, 
         if let since = stream.blockedSince {
             flag = TableCell("⚠ blocked \(Format.age(state.now - since))", CellStyle(.warn))
         }
+        let flow: [TableCell] =
+            windows
+            ? [TableCell(stream.sendWindow.map { Format.bytes(UInt64($0)) } ?? "—",
+                         CellStyle(stream.sendWindow == 0 ? .warn : .plain)),
+               TableCell(stream.receiveWindow.map { Format.bytes(UInt64($0)) } ?? "—")]
+            : [TableCell(stream.bufferedBytes.map { Format.bytes(UInt64($0)) } ?? "—")]
         return [
             TableCell("\(stream.id)"), TableCell(stream.direction == .inbound ? "in" : "out"),
             TableCell(stream.protocolID ?? (stream.state == .closed || stream.state == .reset ? "-" : "(negotiating)")), TableCell(stream.state.description, CellStyle(role)),
-            TableCell(stream.sendWindow.map { Format.bytes(UInt64($0)) } ?? "—",
-                      CellStyle(stream.sendWindow == 0 ? .warn : .plain)),
-            TableCell(stream.receiveWindow.map { Format.bytes(UInt64($0)) } ?? "—"), TableCell(Format.bytes(stream.bytesIn)),
-            TableCell(Format.bytes(stream.bytesOut)), TableCell(Format.age(stream.age)), flag,
+        ] + flow + [
+            TableCell(Format.bytes(stream.bytesIn)), TableCell(Format.bytes(stream.bytesOut)), TableCell(Format.age(stream.age)), flag,
         ]
     }
     let selected = focused ? min(state.selectedStream, rows.count - 1) : nil
-    grid.table(Table(columns: streamColumns, rows: rows, selectedRow: selected), in: rect)
+    let columns = streamLeadingColumns + (windows ? windowColumns : bufferedColumns) + streamTrailingColumns
+    grid.table(Table(columns: columns, rows: rows, selectedRow: selected), in: rect)
 }
 
 private func renderStreamView(_ grid: inout Grid, _ state: AppState, _ rect: Rect) {

@@ -37,7 +37,8 @@ func applySnapshot(_ state: inout AppState, _ snapshot: HostSnapshot) {
                 ? (previous[stream.id]?.blockedSince ?? time) : nil
             return StreamRow(
                 id: stream.id, direction: stream.direction, protocolID: stream.protocolID, state: stream.state,
-                sendWindow: stream.sendWindow, receiveWindow: stream.receiveWindow, bytesIn: stream.bytesIn,
+                sendWindow: stream.sendWindow, receiveWindow: stream.receiveWindow, bufferedBytes: stream.bufferedBytes,
+                bytesIn: stream.bytesIn,
                 bytesOut: stream.bytesOut, age: stream.age, blockedSince: blockedSince)
         }
         state.connections[index] = row

@@ -57,21 +57,36 @@ import Testing
 }
 
 @Suite struct StreamWindowRenderTests {
-    /// A muxer without flow control (mplex) reports no windows: the pane says so instead of 0 B.
-    @Test func streamsWithoutWindowsShowADash() {
-        var state = AppFixture.state(size: TerminalSize(width: 120, height: 36))
+    /// A muxer without flow control (mplex) reports no windows: the pane shows its receive buffer
+    /// in their place instead of a misleading 0 B window.
+    @Test func streamsWithoutWindowsShowTheirReceiveBuffer() {
         let windowless = StreamSnapshot(
             id: 7, direction: .outbound, protocolID: "/echo/1.0.0", state: .open, sendWindow: nil, receiveWindow: nil,
-            bufferedBytes: 12, bytesIn: 10, bytesOut: 10, framesIn: 1, framesOut: 1, age: .seconds(1))
+            bufferedBytes: 4096, bytesIn: 10, bytesOut: 10, framesIn: 1, framesOut: 1, age: .seconds(1))
+        let text = renderStreams([windowless])
+        let line = text.split(separator: "\n").first { $0.contains("/echo/1.0.0") && $0.contains(" 7 ") }.map(String.init) ?? ""
+        #expect(text.contains("BUFFERED"), "\(text)")
+        #expect(!text.contains("SENDWIN"), "\(text)")
+        #expect(line.contains("4.0K"), "\(line)")
+    }
+
+    @Test func streamsWithWindowsKeepTheWindowColumns() {
+        let windowed = StreamSnapshot(
+            id: 3, direction: .outbound, protocolID: "/echo/1.0.0", state: .open, sendWindow: 0, receiveWindow: 262_144,
+            bufferedBytes: 0, bytesIn: 10, bytesOut: 10, framesIn: 1, framesOut: 1, age: .seconds(1))
+        let text = renderStreams([windowed])
+        #expect(text.contains("SENDWIN") && text.contains("RECVWIN"), "\(text)")
+        #expect(!text.contains("BUFFERED"), "\(text)")
+    }
+
+    private func renderStreams(_ streams: [StreamSnapshot]) -> String {
+        var state = AppFixture.state(size: TerminalSize(width: 120, height: 36))
         _ = update(&state, .snapshot(HostSnapshot(
             takenAt: AppFixture.at(20_000), peerID: AppFixture.local, listenAddresses: [],
             connections: [AppFixture.connectionSnapshot(
                 AppFixture.c1, peer: AppFixture.goPeer, remote: "/ip4/10.0.0.7/tcp/4001", direction: .outbound,
-                agent: nil, streams: [windowless], ageSeconds: 20, bytes: 100)],
+                agent: nil, streams: streams, ageSeconds: 20, bytes: 100)],
             upgrading: [], eventSubscribers: 1)))
-        let row = render(state).text.split(separator: "\n").first { $0.contains("/echo/1.0.0") && $0.contains(" 7 ") }
-        let line = String(row ?? "")
-        #expect(line.contains("—"), "\(line)")
-        #expect(!line.contains("0 B"), "\(line)")
+        return render(state).text
     }
 }
