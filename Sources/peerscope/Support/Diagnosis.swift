@@ -45,9 +45,12 @@ struct UpgradeTimeline {
     private var proposedSecurity: [String] = []
     private var proposedLazily = false
     private var proposedMuxers: [String] = []
-    private var noiseMessages: [String] = []
-    /// Short name of the negotiated security protocol (`noise`).
-    private var securityName = "noise"
+    private var handshakeMessages: [String] = []
+    /// When the peer's last handshake message before its key was checked arrived: the security step
+    /// ends there and the peer-ID check begins.
+    private var lastReceivedHandshakeOffset: Duration?
+    /// Short name of the negotiated security protocol (`noise`, `tls`), or the first proposed one.
+    private var securityName = "security"
     private var expectedPeer: PeerID?
     private(set) var failed = false
 
@@ -58,8 +61,8 @@ struct UpgradeTimeline {
         guard connection != nil else { return "tcp" }
         switch steps.last?.step ?? "" {
         case "tcp": return "multistream"
-        case "multistream": return "noise"
-        case "noise": return "peer_id"
+        case "multistream": return securityName
+        case securityName: return "peer_id"
         case "peer_id", "muxer": return "muxer"
         default: return "tcp"
         }
@@ -98,22 +101,26 @@ struct UpgradeTimeline {
         case .security(.proposed(let protocols, let lazy)):
             proposedSecurity = protocols
             proposedLazily = lazy
+            if let first = protocols.first { securityName = Self.shortName(first) }
         case .security(.negotiated(let name)):
-            securityName = name.split(separator: "/").first.map(String.init) ?? name
+            securityName = Self.shortName(name)
+            let lazily = proposedLazily ? " (lazily, with the first \(Self.titled(securityName)) message)" : ""
             steps.append(DiagnosisStep(step: "multistream", ok: true, duration: since,
-                                       detail: "proposed \(proposedSecurity.joined(separator: ", "))\(proposedLazily ? " (lazily, with Noise message 1)" : ""); the peer answered \(name)"))
+                                       detail: "proposed \(proposedSecurity.joined(separator: ", "))\(lazily); the peer answered \(name)"))
             lastOffset = offset
-        case .security(.handshakeMessage(let message)) where message.direction == .sent:
-            noiseMessages.append("→ msg \(message.number) (\(message.bytes) B) at +\(offset.formattedShort)")
-            // Our last message goes out after the peer's key was checked; it still belongs to Noise.
-            if let index = steps.firstIndex(where: { $0.step == "noise" }) {
-                steps[index].detail = Self.noiseDetail(noiseMessages)
-            }
         case .security(.handshakeMessage(let message)):
-            noiseMessages.append("← msg \(message.number) (\(message.bytes) B) at +\(offset.formattedShort)")
-            if message.number == 2 { addNoiseStep(offset) }
+            let arrow = message.direction == .sent ? "→" : "←"
+            handshakeMessages.append("\(arrow) \(message.number) \(message.content) (\(message.bytes) B) at +\(offset.formattedShort)")
+            if message.direction == .received, !steps.contains(where: { $0.step == securityName }) {
+                lastReceivedHandshakeOffset = offset
+            }
+            // Messages after the peer's key was checked (Noise's last, TLS Finished) still belong to
+            // the handshake's step.
+            if let index = steps.firstIndex(where: { $0.step == securityName }) {
+                steps[index].detail = handshakeDetail
+            }
         case .security(.peerVerified(let peer, let keyType)):
-            if !steps.contains(where: { $0.step == "noise" }) { addNoiseStep(offset) }
+            if !steps.contains(where: { $0.step == securityName }) { addSecurityStep(lastReceivedHandshakeOffset ?? offset) }
             let match = expectedPeer == nil ? "no peer ID in the address: accepted as proven"
                 : "matches the dialed peer ID"
             steps.append(DiagnosisStep(step: "peer_id", ok: true, duration: offset - lastOffset,
@@ -131,11 +138,12 @@ struct UpgradeTimeline {
         }
     }
 
-    private mutating func addNoiseStep(_ offset: Duration) {
-        steps.append(DiagnosisStep(step: "noise", ok: true, duration: offset - lastOffset,
-                                   detail: Self.noiseDetail(noiseMessages)))
+    private mutating func addSecurityStep(_ offset: Duration) {
+        steps.append(DiagnosisStep(step: securityName, ok: true, duration: offset - lastOffset, detail: handshakeDetail))
         lastOffset = offset
     }
+
+    private var handshakeDetail: String { handshakeMessages.joined(separator: "; ") }
 
     private mutating func fail(with error: UpgradeError, offset: Duration) {
         guard !failed else { return }
@@ -144,13 +152,31 @@ struct UpgradeTimeline {
             // An upgrade error means TCP connected, even if its step event was not seen.
             steps.append(DiagnosisStep(step: "tcp", ok: true, duration: nil, detail: "connected"))
         }
+        // The handshake's messages came through but what they proved was refused: the handshake step
+        // passed and the peer-ID step failed.
+        let provesWrongPeer: Bool
+        switch error.kind {
+        case .peerIDMismatch, .authenticationFailed: provesWrongPeer = true
+        default: provesWrongPeer = false
+        }
         let step: String
         switch error.phase {
         case .securityNegotiation: step = "multistream"
-        case .peerVerification: step = "peer_id"
+        case .peerVerification:
+            if !steps.contains(where: { $0.step == securityName }), let received = lastReceivedHandshakeOffset {
+                addSecurityStep(received)
+            }
+            step = "peer_id"
         case .muxerNegotiation, .muxerStart: step = "muxer"
         case let phase where phase.isSecurityHandshake:
-            step = steps.contains(where: { $0.step == "noise" }) ? "peer_id" : "noise"
+            if steps.contains(where: { $0.step == securityName }) {
+                step = "peer_id"
+            } else if provesWrongPeer, let received = lastReceivedHandshakeOffset {
+                addSecurityStep(received)
+                step = "peer_id"
+            } else {
+                step = securityName
+            }
         default: step = "tcp"
         }
         var failure = DiagnosisStep(step: step, ok: false, duration: offset - lastOffset,
@@ -158,7 +184,7 @@ struct UpgradeTimeline {
         switch error.kind {
         case .noCommonProtocol where step == "multistream":
             let proposed = proposedSecurity.joined(separator: " or ")
-            failure.hint = "the peer does not speak \(proposed): we proposed \(proposed) and it answered na (it may speak only plaintext or TLS)"
+            failure.hint = "the peer does not speak \(proposed): we proposed \(proposed) and it answered na (it may speak only security protocols we do not: plaintext, secio)"
         case .noCommonProtocol:
             failure.hint = "the peer does not speak \(proposedMuxers.joined(separator: " or ")): we proposed it and it answered na"
         case .peerIDMismatch(let expected, let actual):
@@ -207,11 +233,14 @@ struct UpgradeTimeline {
         }
     }
 
-    /// "noise" → "Noise".
-    private static func titled(_ name: String) -> String { name.prefix(1).uppercased() + name.dropFirst() }
+    /// "noise" → "Noise", "tls" → "TLS".
+    private static func titled(_ name: String) -> String {
+        name.count <= 3 ? name.uppercased() : name.prefix(1).uppercased() + name.dropFirst()
+    }
 
-    private static func noiseDetail(_ messages: [String]) -> String {
-        "XX: " + messages.joined(separator: ", ")
+    /// "/noise" → "noise", "/tls/1.0.0" → "tls".
+    private static func shortName(_ protocolID: String) -> String {
+        protocolID.split(separator: "/").first.map(String.init) ?? protocolID
     }
 
     static func tcpHint(_ reason: String) -> String? {
