@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
@@ -89,6 +92,19 @@ let package = Package(
             path: "Sources/Security/Noise"
         ),
         .target(
+            name: "TLS",
+            dependencies: [
+                "Core",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Security/TLS"
+        ),
+        .target(
             name: "Yamux",
             dependencies: [
                 "Core",
@@ -125,7 +141,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "Yamux",
+                "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux",
                 "Upgrade", "Events", "Protocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -161,12 +177,15 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "Yamux",
+                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux",
                 "Upgrade", "Events", "Protocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -7,5 +7,6 @@
 @_exported import Noise
 @_exported import Protocols
 @_exported import TCP
+@_exported import TLS
 @_exported import Upgrade
 @_exported import Yamux

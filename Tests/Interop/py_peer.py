@@ -88,6 +88,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
     scenarios.add_parser("identify", help="read the remote's /ipfs/id/1.0.0 message")
 
+    matrix = scenarios.add_parser(
+        "matrix", help="one interop-matrix cell: ping, identify, a big echo, concurrent echoes"
+    )
+    matrix.add_argument("--echo-bytes", type=non_negative_int, default=1 << 20)
+    matrix.add_argument("--streams", type=positive_int, default=10)
+    matrix.add_argument("--stream-bytes", type=non_negative_int, default=IO_CHUNK)
+
     perf = scenarios.add_parser("perf", help=f"client of {PERF_PROTOCOL}")
     perf.add_argument("--upload", type=non_negative_int, default=0)
     perf.add_argument("--download", type=non_negative_int, default=0)
@@ -514,7 +521,51 @@ async def scenario_perf(host, peer_id, arguments: argparse.Namespace) -> dict:
     }
 
 
+async def scenario_matrix(host, peer_id, arguments: argparse.Namespace) -> dict:
+    """Every check of one matrix cell on the one connection; a failing check is reported and the
+    next one still runs, so the table shows which exchange broke."""
+    checks: dict[str, dict] = {}
+
+    async def check(name: str, run) -> None:
+        started = time.perf_counter()
+        try:
+            detail = await run()
+            checks[name] = {"ok": True, "ms": elapsed_ms(started), "detail": detail}
+        except Exception as error:
+            checks[name] = {"ok": False, "ms": elapsed_ms(started), "error": error_chain(error)}
+
+    def echo_arguments(streams: int, size: int, data_seed: int) -> argparse.Namespace:
+        return argparse.Namespace(streams=streams, bytes=size, data_seed=data_seed)
+
+    async def ping() -> dict:
+        report = await scenario_ping(host, peer_id, argparse.Namespace(count=3))
+        return {"rtt_p50_ms": report["rtt_p50_ms"]}
+
+    async def identify() -> dict:
+        report = await scenario_identify(host, peer_id, arguments)
+        if not report["public_key_matches_peer"]:
+            raise PeerFailure(f"identify: key does not match the peer: {report['public_key_peer_id']}")
+        return {"agent_version": report["agent_version"], "protocols": report["protocols"]}
+
+    async def big_echo() -> dict:
+        report = await scenario_echo(host, peer_id, echo_arguments(1, arguments.echo_bytes, 1))
+        return {"bytes": report["total_bytes"], "sha256": report["per_stream"][0]["sha256"]}
+
+    async def concurrent_echo() -> dict:
+        report = await scenario_echo(
+            host, peer_id, echo_arguments(arguments.streams, arguments.stream_bytes, 100)
+        )
+        return {"streams": report["streams"], "bytes": report["total_bytes"]}
+
+    await check("ping", ping)
+    await check("identify", identify)
+    await check("echo", big_echo)
+    await check("streams", concurrent_echo)
+    return {"checks": checks}
+
+
 SCENARIOS = {
+    "matrix": scenario_matrix,
     "echo": scenario_echo,
     "ping": scenario_ping,
     "identify": scenario_identify,

@@ -1,5 +1,6 @@
 import Core
 import Noise
+import TLS
 import Yamux
 
 /// The security protocols and muxers a user can name (`--security noise,tls`, `--muxer yamux,mplex`),
@@ -9,6 +10,7 @@ public enum UpgradeRegistry {
     /// Short names in the order `--help` lists them, with the implementation each builds.
     public static let securityProtocols: [(name: String, make: @Sendable () -> any SecurityProtocol)] = [
         ("noise", { NoiseSecurity() }),
+        ("tls", { TLSSecurity() }),
     ]
     public static let muxers: [(name: String, make: @Sendable () -> any StreamMuxer)] = [
         ("yamux", { YamuxMuxer() }),

@@ -110,7 +110,10 @@ struct UpgradeTimeline {
             lastOffset = offset
         case .security(.handshakeMessage(let message)):
             let arrow = message.direction == .sent ? "→" : "←"
-            handshakeMessages.append("\(arrow) \(message.number) \(message.content) (\(message.bytes) B) at +\(offset.formattedShort)")
+            // Numbered wire messages carry their size; a protocol's own notes (a verified certificate) do not.
+            let number = message.number > 0 ? "\(message.number) " : ""
+            let size = message.bytes > 0 ? " (\(message.bytes) B)" : ""
+            handshakeMessages.append("\(arrow) \(number)\(message.content)\(size) at +\(offset.formattedShort)")
             if message.direction == .received, !steps.contains(where: { $0.step == securityName }) {
                 lastReceivedHandshakeOffset = offset
             }

@@ -104,7 +104,7 @@ struct CLIPyInteropTests {
         _ = await listener.stop()
     }
 
-    @Test("diagnose: a py peer without Noise fails at multistream, saying what we proposed",
+    @Test("diagnose --security noise: a py peer without Noise fails at multistream, saying what we proposed",
           .pythonInterop, .timeLimit(.minutes(1)), arguments: [PythonPeerStack.Security.plaintext, .tls])
     func diagnoseNoNoise(security: PythonPeerStack.Security) async throws {
         let python = try PythonInterop.peer()
@@ -112,15 +112,40 @@ struct CLIPyInteropTests {
         stack.security = security
         let listener = try await python.listen(stack: stack)
 
-        let output = try await PeerscopeCLI.run(["diagnose", listener.multiaddr, "--ephemeral"])
+        let output = try await PeerscopeCLI.run(["diagnose", listener.multiaddr, "--ephemeral", "--security", "noise"])
         #expect(output.exit == ChildExit(cause: .exitCode, value: 2))
         #expect(output.stdoutText.contains("FAIL multistream"), "\(output.stdoutText)")
         #expect(output.stdoutText.contains("the peer does not speak /noise"), "\(output.stdoutText)")
 
-        let json = try await PeerscopeCLI.run(["diagnose", listener.multiaddr, "--json", "--ephemeral"])
+        let json = try await PeerscopeCLI.run(["diagnose", listener.multiaddr, "--json", "--ephemeral", "--security", "noise"])
         let steps = try CLILocalTests.steps(json)
         #expect(steps.map { $0["step"] as? String } == ["address", "tcp", "multistream"])
         #expect((steps.last?["got"] as? String)?.contains("na") == true, "\(steps.last ?? [:])")
+        _ = await listener.stop()
+    }
+
+    @Test("diagnose with the default lists reaches a TLS-only py peer: Noise refused, TLS steps shown",
+          .pythonInterop, .timeLimit(.minutes(1)))
+    func diagnoseTLSOnlyPeer() async throws {
+        let python = try PythonInterop.peer()
+        var stack = PythonPeerStack()
+        stack.security = .tls
+        let listener = try await python.listen(stack: stack)
+
+        let json = try await PeerscopeCLI.run(["diagnose", listener.multiaddr, "--json", "--ephemeral"])
+        #expect(json.exit == ChildExit(cause: .exitCode, value: 0), "\(json.stdoutText)\(json.stderrText)")
+        let report = try #require(try PeerscopeCLI.jsonLines(json).first)
+        #expect(report["ok"] as? Bool == true)
+        let steps = try #require(report["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["step"] as? String }
+                == ["address", "tcp", "multistream", "tls", "peer_id", "muxer", "identify", "ping"])
+        let multistream = steps.first { $0["step"] as? String == "multistream" }?["detail"] as? String ?? ""
+        #expect(multistream.contains("proposed /noise, /tls/1.0.0") && multistream.contains("answered /tls/1.0.0"), "\(multistream)")
+        let tls = steps.first { $0["step"] as? String == "tls" }?["detail"] as? String ?? ""
+        #expect(tls.contains("ClientHello") && tls.contains("ServerHello"), "\(tls)")
+        #expect(tls.contains("libp2p extension verified"), "\(tls)")
+        let peer = steps.first { $0["step"] as? String == "peer_id" }?["detail"] as? String ?? ""
+        #expect(peer.contains(listener.peerID), "\(peer)")
         _ = await listener.stop()
     }
 }

@@ -49,7 +49,7 @@ struct PythonPeer: Sendable, Equatable {
 }
 
 /// The identity and connection stack a py peer uses; each flag offers exactly one option.
-struct PythonPeerStack: Sendable, Equatable {
+struct PythonPeerStack: Sendable, Hashable {
     enum KeyType: String, Sendable, CaseIterable { case ed25519, secp256k1, rsa }
     enum Security: String, Sendable, CaseIterable { case noise, plaintext, tls }
     enum Muxer: String, Sendable, CaseIterable { case yamux, mplex }
