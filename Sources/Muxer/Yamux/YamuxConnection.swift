@@ -1,3 +1,4 @@
+import Core
 import NIOCore
 
 /// The application's handle on a yamux session. `Sendable`; every call hops to the channel's event loop, where
@@ -95,27 +96,7 @@ public final class YamuxConnection: Sendable {
         _ body: @escaping @Sendable (YamuxChannelHandler, YamuxWaiter<Value>) -> Void,
         onCancel: @escaping @Sendable (YamuxChannelHandler, YamuxCancellationFlag) -> Void
     ) async throws -> Value {
-        let flag = YamuxCancellationFlag()
-        let handler = self.handler
-        let eventLoop = self.eventLoop
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Value, any Error>) in
-                let waiter = YamuxWaiter(flag: flag, continuation: continuation)
-                let register: @Sendable () -> Void = {
-                    guard let value = handler.value else { return continuation.resume(with: detached) }
-                    guard !flag.isCancelled else { return waiter.fail(CancellationError()) }
-                    body(value, waiter)
-                }
-                // A task running on this loop as its executor (ping) is never nested inside a channel
-                // callout: its jobs are queued with `execute`. Registering at once saves a queued job.
-                if eventLoop.inEventLoop { register() } else { eventLoop.execute(register) }
-            }
-        } onCancel: {
-            flag.cancel()
-            eventLoop.execute {
-                if let value = handler.value { onCancel(value, flag) }
-            }
-        }
+        try await suspendOnEventLoop(eventLoop, target: handler, ifDetached: detached, body, onCancel: onCancel)
     }
 }
 
