@@ -68,7 +68,8 @@ public struct MplexFrameDecoder: Sendable {
             candidate = started
         }
         guard let (header, byteCount) = try Self.parseHeader(candidate, maxFrameLength: maxFrameLength) else {
-            // Incomplete, so fewer than 18 bytes in all: keep them.
+            // Incomplete, so fewer than 18 bytes in all: keep them (nothing at all at a frame boundary).
+            guard partial != nil || buffer.readableBytes > 0 else { return nil }
             var kept = partial ?? ByteBuffer()
             kept.writeImmutableBuffer(buffer)
             buffer.moveReaderIndex(to: buffer.writerIndex)
