@@ -117,6 +117,12 @@ extension MplexChannelHandler {
         // Nothing of a parked write was sent yet.
         io.pendingWrite = nil
         pending.waiter.fail(CancellationError())
+        // A Close parked behind the write has nothing left to wait for.
+        if let closeWaiter = io.closeWaiter {
+            io.closeWaiter = nil
+            sendClose(id, closeWaiter)
+            settle()
+        }
     }
 
     /// Sends Close after any parked write.

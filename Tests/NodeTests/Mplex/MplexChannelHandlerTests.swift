@@ -38,6 +38,11 @@ struct MplexTestChannel {
 
     func events() async throws -> [MuxerEvent] { try await recorder.events() }
 
+    /// Writes parked until the channel is writable.
+    func parkedWrites() async -> Int {
+        await connection.handler.query { handler in handler.streams.values.filter { $0.pendingWrite != nil }.count } ?? 0
+    }
+
     func setWritable(_ writable: Bool) async throws {
         try await channel.testingEventLoop.executeInContext {
             channel.isWritable = writable
@@ -130,6 +135,22 @@ struct MplexChannelHandlerTests {
             MplexWireFrame(flag: .messageInitiator, number: 0, payload: bytes(10)),
             MplexWireFrame(flag: .closeInitiator, number: 0),
         ])
+    }
+
+    @Test func cancellingAParkedWriteLetsTheCloseBehindItGo() async throws {
+        let test = try await MplexTestChannel.make()
+        let stream = try await test.connection.openStream()
+        _ = try await test.nextFrames()
+        try await test.setWritable(false)
+        let writer = Task { try await stream.write(buffer(bytes(10))) }
+        try await eventually { await test.parkedWrites() == 1 }
+        let closer = Task { try await stream.closeWrite() }
+        try await Task.sleep(for: .milliseconds(20))
+        writer.cancel()
+        await #expect(throws: CancellationError.self) { try await writer.value }
+        try await closer.value
+        try await test.setWritable(true)
+        #expect(try await test.pendingFrames() == [MplexWireFrame(flag: .closeInitiator, number: 0)])
     }
 
     @Test func aPeerThatMakesUsAnswerWithoutReadingIsCutOff() async throws {
