@@ -115,6 +115,16 @@ let package = Package(
             path: "Sources/Muxer/Yamux"
         ),
         .target(
+            name: "Mplex",
+            dependencies: [
+                "Core",
+                "Multiformats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/Muxer/Mplex"
+        ),
+        .target(
             name: "Upgrade",
             dependencies: ["Core", "Multistream", .product(name: "NIOCore", package: "swift-nio")]
         ),
@@ -141,7 +151,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux",
+                "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
                 "Upgrade", "Events", "Protocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -177,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux",
+                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
                 "Upgrade", "Events", "Protocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@
 @_exported import Core
 @_exported import Events
 @_exported import Identity
+@_exported import Mplex
 @_exported import Multiformats
 @_exported import Multistream
 @_exported import Noise

@@ -346,8 +346,15 @@ async def open_stream(host, peer_id, protocol: str):
         ) from error
 
 
+def half_duplex(arguments: argparse.Namespace) -> bool:
+    """Whether each echo stream must write everything before reading (see echo_one_stream)."""
+    return getattr(arguments, "muxer", None) == "mplex" or getattr(arguments, "half_duplex", False)
+
+
 async def scenario_echo(host, peer_id, arguments: argparse.Namespace) -> dict:
     import trio
+
+    arguments.half_duplex = half_duplex(arguments)
 
     per_stream: list[dict] = [{} for _ in range(arguments.streams)]
     started = time.perf_counter()
@@ -393,11 +400,19 @@ async def echo_one_stream(host, peer_id, index, arguments, per_stream: list[dict
                     f"echo stream {index}: got more than the {len(payload)} bytes sent"
                 )
 
-    # Writing and reading run together: the echo comes back while we still send, and a
-    # flow-controlled muxer would stall if nobody drained it.
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(write_all)
-        nursery.start_soon(read_all)
+    if getattr(arguments, "half_duplex", False):
+        # py-libp2p 0.8.1's MplexStream holds its read/write lock for the whole of a blocking
+        # read, so a write on the same stream waits until data arrives: full duplex on one
+        # mplex stream deadlocks whatever the peer does. Without flow control, writing all
+        # first is safe; the peer's echo waits in its send path and in our socket meanwhile.
+        await write_all()
+        await read_all()
+    else:
+        # Writing and reading run together: the echo comes back while we still send, and a
+        # flow-controlled muxer would stall if nobody drained it.
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(write_all)
+            nursery.start_soon(read_all)
     try:
         await stream.close()
     except Exception:
@@ -535,7 +550,9 @@ async def scenario_matrix(host, peer_id, arguments: argparse.Namespace) -> dict:
             checks[name] = {"ok": False, "ms": elapsed_ms(started), "error": error_chain(error)}
 
     def echo_arguments(streams: int, size: int, data_seed: int) -> argparse.Namespace:
-        return argparse.Namespace(streams=streams, bytes=size, data_seed=data_seed)
+        return argparse.Namespace(
+            streams=streams, bytes=size, data_seed=data_seed, half_duplex=half_duplex(arguments)
+        )
 
     async def ping() -> dict:
         report = await scenario_ping(host, peer_id, argparse.Namespace(count=3))
@@ -649,7 +666,11 @@ def main(argv: list[str]) -> int:
 
 def error_chain(error: BaseException, depth: int = 0) -> str:
     """py wraps the real reason (refused, handshake mismatch) in causes and MultiErrors."""
-    own = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    # py puts whole payloads into some messages (MplexStreamClosed carries the data it could not write).
+    if len(first_line) > 160:
+        first_line = first_line[:160] + f"… ({len(first_line)} chars)"
+    own = f"{type(error).__name__}: {first_line}"
     if depth >= 6:
         return own
     inner = list(getattr(error, "errors", None) or getattr(error, "exceptions", None) or [])

@@ -1,5 +1,5 @@
 /// Why a byte sequence is not a valid multiformats uvarint.
-public enum UVarintError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum UVarintError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The encoding ends in a `00` group after `byteCount - 1` other bytes; a shorter form exists.
     case nonMinimal(byteCount: Int)
     /// The 9th byte still has its continuation bit set (the value would exceed 63 bits).

@@ -1,3 +1,4 @@
+import Core
 import NIOCore
 
 /// The commands `YamuxConnection` and `YamuxStream` run on the event loop. Each either answers its waiter at
@@ -100,7 +101,7 @@ extension YamuxChannelHandler {
     /// returned as it is).
     static let maxCoalescedRead = 1024 * 1024
 
-    func read(_ id: YamuxStreamID, _ waiter: YamuxWaiter<ByteBuffer?>) {
+    package func read(_ id: YamuxStreamID, _ waiter: YamuxWaiter<ByteBuffer?>) {
         guard let io = io(id) else { return waiter.fail(YamuxStreamError.unknownStream(id)) }
         guard io.readWaiter == nil else { return waiter.fail(YamuxStreamError.concurrentOperation) }
         if let piece = io.popInbound(coalescingUpTo: Self.maxCoalescedRead, spare: &spareReadBuffer) {
@@ -114,13 +115,13 @@ extension YamuxChannelHandler {
         }
     }
 
-    func cancelRead(_ id: YamuxStreamID, _ flag: YamuxCancellationFlag) {
+    package func cancelRead(_ id: YamuxStreamID, _ flag: YamuxCancellationFlag) {
         guard let io = io(id), let waiter = io.readWaiter, waiter.belongs(to: flag) else { return }
         io.readWaiter = nil
         waiter.fail(CancellationError())
     }
 
-    func write(_ id: YamuxStreamID, _ data: ByteBuffer, _ waiter: YamuxWaiter<Void>) {
+    package func write(_ id: YamuxStreamID, _ data: ByteBuffer, _ waiter: YamuxWaiter<Void>) {
         guard let io = io(id) else { return waiter.fail(YamuxStreamError.unknownStream(id)) }
         if let failure = io.writeFailure { return waiter.fail(failure) }
         guard io.pendingWrite == nil, io.finWaiter == nil else {
@@ -160,7 +161,7 @@ extension YamuxChannelHandler {
         }
     }
 
-    func cancelWrite(_ id: YamuxStreamID, _ flag: YamuxCancellationFlag) {
+    package func cancelWrite(_ id: YamuxStreamID, _ flag: YamuxCancellationFlag) {
         guard let io = io(id), let pending = io.pendingWrite, pending.waiter.belongs(to: flag) else { return }
         // What was already handed to the session is sent; the rest is dropped.
         io.pendingWrite = nil
@@ -169,7 +170,7 @@ extension YamuxChannelHandler {
     }
 
     /// Sends FIN after any pending write has gone out.
-    func closeWrite(_ id: YamuxStreamID, _ waiter: YamuxWaiter<Void>) {
+    package func closeWrite(_ id: YamuxStreamID, _ waiter: YamuxWaiter<Void>) {
         guard let io = io(id) else { return waiter.fail(YamuxStreamError.unknownStream(id)) }
         if let failure = io.writeFailure { return waiter.fail(failure) }
         guard io.finWaiter == nil else { return waiter.fail(YamuxStreamError.concurrentOperation) }
@@ -191,7 +192,7 @@ extension YamuxChannelHandler {
         }
     }
 
-    func cancelCloseWrite(_ id: YamuxStreamID, _ flag: YamuxCancellationFlag) {
+    package func cancelCloseWrite(_ id: YamuxStreamID, _ flag: YamuxCancellationFlag) {
         guard let io = io(id), let waiter = io.finWaiter, waiter.belongs(to: flag) else { return }
         io.finWaiter = nil
         waiter.fail(CancellationError())
@@ -219,3 +220,5 @@ extension YamuxChannelHandler {
         return info
     }
 }
+
+extension YamuxChannelHandler: MuxerStreamOperations {}

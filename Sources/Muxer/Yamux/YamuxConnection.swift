@@ -1,3 +1,4 @@
+import Core
 import NIOCore
 
 /// The application's handle on a yamux session. `Sendable`; every call hops to the channel's event loop, where
@@ -5,19 +6,18 @@ import NIOCore
 /// `ChannelPipeline.SynchronousOperations.addYamuxHandler(role:configuration:onEvent:)`.
 public final class YamuxConnection: Sendable {
     public let role: YamuxRole
-    public let eventLoop: any EventLoop
+    public var eventLoop: any EventLoop { handler.eventLoop }
     /// The handler, from the moment it is added to a pipeline.
-    private let handler: NIOLoopBoundBox<YamuxChannelHandler?>
+    let handler: LoopBoundHandler<YamuxChannelHandler>
 
     init(role: YamuxRole, eventLoop: any EventLoop) {
         self.role = role
-        self.eventLoop = eventLoop
-        self.handler = .makeEmptyBox(valueType: YamuxChannelHandler.self, eventLoop: eventLoop)
+        self.handler = LoopBoundHandler(eventLoop: eventLoop)
     }
 
     /// Called when the handler joins a pipeline. The box keeps the handler for as long as the application
     /// holds this connection or one of its streams, so late calls still see the final state.
-    func attach(_ handler: YamuxChannelHandler) { self.handler.value = handler }
+    func attach(_ handler: YamuxChannelHandler) { self.handler.attach(handler) }
 
     // MARK: - Public API
 
@@ -46,27 +46,25 @@ public final class YamuxConnection: Sendable {
     /// Sends Go Away (normal) and closes the connection now; open streams fail with `sessionClosed`.
     /// Returns once the channel is closed.
     public func close() async {
-        let closed: EventLoopFuture<Void>? = try? await eventLoop.submit { [handler] in
-            handler.value?.closeNow()
-        }.get()
+        let closed = await handler.query { $0.closeNow() }
         try? await closed?.get()
     }
 
     /// Sends Go Away (normal): no new streams either way; the connection closes once open streams finish.
     public func goAway() {
-        eventLoop.execute { [handler] in handler.value?.goAway() }
+        handler.run { $0.goAway() }
     }
 
     /// The session's streams, recently closed streams and counters; nil once the handler left the pipeline.
     public func snapshot() async -> YamuxSessionSnapshot? {
-        try? await eventLoop.submit { [handler] in handler.value?.session.snapshot }.get()
+        await handler.query { $0.session.snapshot }
     }
 
     /// `snapshot()` for a caller already on this connection's event loop, so one hop can read every
     /// session that lives on the loop.
     func snapshotOnEventLoop() -> YamuxSessionSnapshot? {
         eventLoop.preconditionInEventLoop()
-        return handler.value?.session.snapshot
+        return handler.onEventLoop?.session.snapshot
     }
 
     // MARK: - Used by streams and the inbound sequence
@@ -79,13 +77,11 @@ public final class YamuxConnection: Sendable {
     }
 
     func streamInfo(_ id: YamuxStreamID) async -> YamuxStreamInfo? {
-        try? await eventLoop.submit { [handler] in handler.value?.info(id) }.get()
+        await handler.query { $0.info(id) }
     }
 
     func run(_ body: @escaping @Sendable (YamuxChannelHandler) -> Void) {
-        eventLoop.execute { [handler] in
-            if let value = handler.value { body(value) }
-        }
+        handler.run(body)
     }
 
     /// Parks the calling task until the event loop answers through the waiter passed to `body`.
@@ -95,27 +91,7 @@ public final class YamuxConnection: Sendable {
         _ body: @escaping @Sendable (YamuxChannelHandler, YamuxWaiter<Value>) -> Void,
         onCancel: @escaping @Sendable (YamuxChannelHandler, YamuxCancellationFlag) -> Void
     ) async throws -> Value {
-        let flag = YamuxCancellationFlag()
-        let handler = self.handler
-        let eventLoop = self.eventLoop
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Value, any Error>) in
-                let waiter = YamuxWaiter(flag: flag, continuation: continuation)
-                let register: @Sendable () -> Void = {
-                    guard let value = handler.value else { return continuation.resume(with: detached) }
-                    guard !flag.isCancelled else { return waiter.fail(CancellationError()) }
-                    body(value, waiter)
-                }
-                // A task running on this loop as its executor (ping) is never nested inside a channel
-                // callout: its jobs are queued with `execute`. Registering at once saves a queued job.
-                if eventLoop.inEventLoop { register() } else { eventLoop.execute(register) }
-            }
-        } onCancel: {
-            flag.cancel()
-            eventLoop.execute {
-                if let value = handler.value { onCancel(value, flag) }
-            }
-        }
+        try await handler.suspend(ifDetached: detached, body, onCancel: onCancel)
     }
 }
 

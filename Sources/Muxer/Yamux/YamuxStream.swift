@@ -27,31 +27,19 @@ public final class YamuxStream: Sendable {
     /// nothing is buffered; reading is what grants the peer more window. Throws `YamuxStreamError` after a
     /// reset or when the session ends (data that arrived before the session ended is still returned first).
     public func read() async throws -> ByteBuffer? {
-        let id = self.id
-        return try await connection.suspend(
-            ifDetached: .failure(detached),
-            { handler, waiter in handler.read(id, waiter) },
-            onCancel: { handler, flag in handler.cancelRead(id, flag) })
+        try await connection.handler.read(id, ifDetached: detached)
     }
 
     /// Sends `data`, returning once all of it is queued in the session. Suspends while the peer's window is
     /// exhausted or the connection is not writable, so at most one window of data per stream is in flight.
     /// A cancelled write may have sent a prefix of `data`.
     public func write(_ data: ByteBuffer) async throws {
-        let id = self.id
-        try await connection.suspend(
-            ifDetached: .failure(detached),
-            { handler, waiter in handler.write(id, data, waiter) },
-            onCancel: { handler, flag in handler.cancelWrite(id, flag) })
+        try await connection.handler.write(id, data, ifDetached: detached)
     }
 
     /// Sends FIN after any write in progress: no more data from us; reading continues.
     public func closeWrite() async throws {
-        let id = self.id
-        try await connection.suspend(
-            ifDetached: .failure(detached),
-            { handler, waiter in handler.closeWrite(id, waiter) },
-            onCancel: { handler, flag in handler.cancelCloseWrite(id, flag) })
+        try await connection.handler.closeWrite(id, ifDetached: detached)
     }
 
     /// Aborts both directions (RST with `code` in the length, as go-libp2p does). Pending reads and writes

@@ -1,4 +1,5 @@
 import Core
+import Mplex
 import Noise
 import TLS
 import Yamux
@@ -14,6 +15,7 @@ public enum UpgradeRegistry {
     ]
     public static let muxers: [(name: String, make: @Sendable () -> any StreamMuxer)] = [
         ("yamux", { YamuxMuxer() }),
+        ("mplex", { MplexMuxer() }),
     ]
 
     /// What a node offers when the user says nothing: every registered protocol, in the order above

@@ -83,10 +83,7 @@ import Testing
         let dialer = try HostTestSupport.makeHost()
         defer { Task { await listener.shutdown(); await dialer.shutdown() } }
         let connection = try await dialer.dial(address)
-        let (stream, _) = try await dialer.newStream(on: connection, protocols: [EchoProtocol.id])
-        try await stream.write(ByteBuffer(bytes: Array(repeating: 7, count: 1000)))
-        var echoed = 0
-        while echoed < 1000, let chunk = try await stream.read() { echoed += chunk.readableBytes }
+        let stream = try await HostTestSupport.echoStreamWithTraffic(on: dialer, connection)
 
         let snapshot = await dialer.snapshot()
         #expect(snapshot.peerID == dialer.peerID)

@@ -52,6 +52,18 @@ enum HostTestSupport {
         return Array(out.prefix(count))
     }
 
+    /// Opens `/echo/1.0.0` on `connection` and waits until `count` bytes came back, leaving the stream open
+    /// (for snapshots of a stream that carried traffic).
+    static func echoStreamWithTraffic(
+        on host: Host, _ connection: HostConnection, count: Int = 1000
+    ) async throws -> any MuxedStream {
+        let (stream, _) = try await host.newStream(on: connection, protocols: [EchoProtocol.id])
+        try await stream.write(ByteBuffer(bytes: Array(repeating: 7, count: count)))
+        var echoed = 0
+        while echoed < count, let chunk = try await stream.read() { echoed += chunk.readableBytes }
+        return stream
+    }
+
     /// Writes `data` in chunks, half-closes, and reads everything back.
     static func echo(_ data: [UInt8], over stream: some MuxedStream, chunk: Int = 48 * 1024) async throws -> [UInt8] {
         async let received: [UInt8] = {

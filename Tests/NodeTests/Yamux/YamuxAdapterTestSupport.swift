@@ -15,20 +15,20 @@ import Testing
 @testable import Yamux
 
 /// Records connection events on the event loop they are delivered on; read back through that loop.
-final class EventRecorder: Sendable {
+final class EventRecorder<Event: Sendable>: Sendable {
     private let eventLoop: any EventLoop
-    private let box: NIOLoopBoundBox<[YamuxConnectionEvent]>
+    private let box: NIOLoopBoundBox<[Event]>
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.box = .makeBoxSendingValue([], eventLoop: eventLoop)
     }
 
-    var record: @Sendable (YamuxConnectionEvent) -> Void {
+    var record: @Sendable (Event) -> Void {
         { [box] event in box.value.append(event) }
     }
 
-    func events() async throws -> [YamuxConnectionEvent] {
+    func events() async throws -> [Event] {
         try await eventLoop.submit { [box] in box.value }.get()
     }
 }
@@ -38,7 +38,7 @@ final class EventRecorder: Sendable {
 struct YamuxTestChannel {
     let channel: NIOAsyncTestingChannel
     let connection: YamuxConnection
-    let recorder: EventRecorder
+    let recorder: EventRecorder<YamuxConnectionEvent>
 
     static var quietConfiguration: YamuxConfiguration {
         var configuration = YamuxConfiguration()
@@ -48,7 +48,7 @@ struct YamuxTestChannel {
 
     static func make(role: YamuxRole, configuration: YamuxConfiguration = quietConfiguration) async throws -> Self {
         let channel = NIOAsyncTestingChannel()
-        let recorder = EventRecorder(eventLoop: channel.eventLoop)
+        let recorder = EventRecorder<YamuxConnectionEvent>(eventLoop: channel.eventLoop)
         let connection = try await channel.testingEventLoop.executeInContext {
             try channel.pipeline.syncOperations.addYamuxHandler(
                 role: role, configuration: configuration, onEvent: recorder.record)

@@ -40,7 +40,7 @@ struct InteropMatrixTests {
             if let limitation = InteropLimitation.limitation(for: result.cell) {
                 #expect(!result.passed, "\(result.cell) passed although listed as impossible (\(limitation.reason)): update InteropLimitation")
             } else {
-                #expect(result.passed, "\(result.cell): \(result.failureReason ?? "")")
+                #expect(result.passed, "\(result.cell): \((result.failureReason ?? "").prefix(600))")
             }
         }
     }

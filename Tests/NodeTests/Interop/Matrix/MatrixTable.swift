@@ -17,7 +17,8 @@ enum MatrixTable {
                 if case .passed = result.checks[name] { return "✓" }
                 return "✗"
             }
-            let note = limitation?.reason ?? result.failureReason.map(oneLine) ?? ""
+            let note = limitation?.reason ?? result.failureReason.map(oneLine)
+                ?? InteropAccommodation.accommodation(for: cell)?.note ?? ""
             lines.append("| \(cell.direction.rawValue) | \(cell.peer.rawValue) | \(cell.security) | \(cell.muxer) | "
                 + "\(cell.ourKey.name) | \(cell.theirKey) | \(marks.joined(separator: " | ")) | \(note) |")
         }
