@@ -51,11 +51,20 @@ struct ChildOutput: Sendable {
 
 enum ChildProcessError: Error, CustomStringConvertible {
     case launchFailed(executable: String, reason: String)
+    case standardInputUnavailable
+    case standardInputFailed(errno: Int32)
+    case standardInputFull(within: Duration)
 
     var description: String {
         switch self {
         case .launchFailed(let executable, let reason):
             "could not launch \(executable): \(reason)"
+        case .standardInputUnavailable:
+            "the child's stdin is not a pipe of ours, or it was closed"
+        case .standardInputFailed(let errno):
+            "writing to the child's stdin failed: \(String(cString: strerror(errno)))"
+        case .standardInputFull(let timeout):
+            "the child read none of its stdin for \(timeout)"
         }
     }
 }
@@ -88,9 +97,23 @@ final class ChildProcess: @unchecked Sendable {
 
     private enum Pipe { case stdout, stderr }
 
-    init(executable: URL, arguments: [String]) {
+    /// The write end of the child's stdin when it was launched with `standardInputPipe`;
+    /// guarded by `inputLock` (not `lock`: a write waiting for room must not stall the readers
+    /// of the child's output), -1 once closed.
+    private var standardInput: FileHandle?
+    private let inputLock = NSLock()
+    private let wantsStandardInput: Bool
+
+    /// `standardInputPipe`: the child reads a pipe that `writeToStandardInput` feeds and
+    /// `closeStandardInput` ends; otherwise it reads /dev/null.
+    init(executable: URL, arguments: [String], standardInputPipe: Bool = false) {
         self.executable = executable
         self.arguments = arguments
+        self.wantsStandardInput = standardInputPipe
+    }
+
+    deinit {
+        try? standardInput?.close()
     }
 
     var processIdentifier: Int32 { process.processIdentifier }
@@ -100,7 +123,8 @@ final class ChildProcess: @unchecked Sendable {
         let stderr = Foundation.Pipe()
         process.executableURL = executable
         process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
+        let stdin = wantsStandardInput ? Foundation.Pipe() : nil
+        process.standardInput = stdin ?? FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = stderr
         process.terminationHandler = { [weak self] finished in
@@ -110,6 +134,12 @@ final class ChildProcess: @unchecked Sendable {
             self?.update { $0.exit = exit }
         }
         try await runWithEmptySignalMask()
+        if let stdin {
+            // Non-blocking, so that a child that stops reading cannot hold a write forever.
+            let descriptor = stdin.fileHandleForWriting.fileDescriptor
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            inputLock.withLock { standardInput = stdin.fileHandleForWriting }
+        }
         lock.withLock { launched = true }
         startReading(stdout.fileHandleForReading, into: .stdout)
         startReading(stderr.fileHandleForReading, into: .stderr)
@@ -135,6 +165,64 @@ final class ChildProcess: @unchecked Sendable {
             spawner.name = "child spawner"
             spawner.start()
         }
+    }
+
+    /// Writes all of `bytes` to the child's stdin, waiting at most `timeout` for room in the pipe.
+    /// A child that is gone is an error (EPIPE), not a SIGPIPE for the test process.
+    func writeToStandardInput(_ bytes: [UInt8], within timeout: Duration = .seconds(10)) throws {
+        try inputLock.withLock {
+            guard let descriptor = standardInput?.fileDescriptor else {
+                throw ChildProcessError.standardInputUnavailable
+            }
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            var offset = 0
+            while offset < bytes.count {
+                let written = Self.writeWithoutSigpipe(descriptor, bytes[offset...])
+                if written > 0 {
+                    offset += written
+                    continue
+                }
+                let error = errno
+                if written < 0 && error == EINTR { continue }
+                guard written < 0 && (error == EAGAIN || error == EWOULDBLOCK) else {
+                    throw ChildProcessError.standardInputFailed(errno: error)
+                }
+                let left = deadline - clock.now
+                guard left > .zero else { throw ChildProcessError.standardInputFull(within: timeout) }
+                var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                let milliseconds = min(left.components.seconds, 1) * 1000
+                    + left.components.attoseconds / 1_000_000_000_000_000
+                _ = poll(&waiting, 1, Int32(min(max(milliseconds, 1), 1000)))
+            }
+        }
+    }
+
+    /// Ends the child's stdin (it reads end of file); idempotent.
+    func closeStandardInput() {
+        inputLock.withLock {
+            try? standardInput?.close()
+            standardInput = nil
+        }
+    }
+
+    /// write(2) with SIGPIPE blocked on this thread; a SIGPIPE the write raised is taken off the
+    /// thread again, so a closed pipe shows up only as EPIPE.
+    private static func writeWithoutSigpipe(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> Int {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let writeError = errno
+        if written < 0 && writeError == EPIPE {
+            var noWait = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipeSignal, nil, &noWait)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        errno = writeError
+        return written
     }
 
     func snapshot() -> ChildOutput {
