@@ -6,8 +6,9 @@
 Reads one JSON command per stdin line and answers each with exactly one JSON line on stdout;
 nothing else ever reaches stdout (the Go library's and Python's own output go to stderr). Every
 node is offline and loopback-only (see OFFLINE_SETTINGS). Stops, removing every repo, when stdin
-closes, on SIGTERM/SIGINT, or when the launching process goes away. README.md next to this file
-lists the commands and what kubo 0.22 said to them.
+closes, on SIGTERM/SIGINT, or when the launching process goes away. Commands (field "cmd"):
+hello, start, connect, peers, forward, listen, listeners, echo, stop, connect_bench; each
+handler's docstring says what it takes.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ ECHO_CHUNK = 64 * 1024
 ECHO_IDLE_TIMEOUT_S = 60.0
 ECHO_MAX_CONNECTIONS = 64
 MAX_BENCH_COUNT = 100
+MAX_ECHO_BYTES = 16 * 1024 * 1024
+MAX_ECHO_STREAMS = 32
 LOG_EXCERPT_BYTES = 16 * 1024
 PARENT_POLL_S = 0.5
 SHUTDOWN_BOUND_S = 15.0
@@ -63,7 +66,7 @@ OFFLINE_SETTINGS = {
     ("Swarm", "RelayService", "Enabled"): False,
     ("Swarm", "EnableHolePunching"): False,
     ("AutoNAT", "ServiceMode"): "disabled",
-    # The wrapper hard-codes the DHT routing option and never reads this (README); set anyway.
+    # The wrapper hard-codes the DHT routing option and never reads this (seen in 0.1.5); set anyway.
     ("Routing", "Type"): "none",
     ("Routing", "AcceleratedDHTClient"): False,
     ("Reprovider", "Interval"): "0",
@@ -216,6 +219,53 @@ class EchoServer:
         self.thread.join(timeout=2)
 
 
+def echo_client(port: int, size: int, seed: int, result: dict) -> None:
+    """One echo exchange through a forward port; fills `result` with ok, or the error."""
+    import random
+
+    payload = random.Random(seed).randbytes(size)
+    received = bytearray()
+    failure: list[str] = []
+    started = time.perf_counter()
+    try:
+        connection = socket.create_connection(("127.0.0.1", port), timeout=ECHO_IDLE_TIMEOUT_S)
+    except OSError as error:
+        result.update(ok=False, error=f"connecting to the forward port {port}: {error!r}")
+        return
+
+    def write_all() -> None:
+        try:
+            # No half-close: kubo's stream mounting closes both directions at the first end
+            # of file it sees (p2p/stream.go), which would cut off the echo still on its way.
+            for offset in range(0, len(payload), ECHO_CHUNK):
+                connection.sendall(payload[offset:offset + ECHO_CHUNK])
+        except OSError as error:
+            failure.append(f"writing: {error!r}")
+
+    writer = threading.Thread(target=write_all, daemon=True)
+    writer.start()
+    try:
+        while len(received) < size:
+            chunk = connection.recv(ECHO_CHUNK)
+            if not chunk:
+                break
+            received.extend(chunk)
+    except OSError as error:
+        failure.append(f"reading after {len(received)} bytes: {error!r}")
+    writer.join(ECHO_IDLE_TIMEOUT_S)
+    connection.close()
+    if failure:
+        result.update(ok=False, error="; ".join(failure))
+    elif bytes(received) != payload:
+        same = next((i for i, (a, b) in enumerate(zip(payload, received)) if a != b),
+                    min(len(payload), len(received)))
+        result.update(ok=False, error=f"sent {size} bytes, got {len(received)} back, first "
+                                      f"difference at byte {same}")
+    else:
+        result.update(ok=True, bytes=size, ms=elapsed_ms(started),
+                      sha256=hashlib.sha256(payload).hexdigest())
+
+
 # ---------------------------------------------------------------------------------------------
 # Nodes
 
@@ -270,6 +320,8 @@ class Node:
         self.addrs: list[str] = []
         self.echo: EchoServer | None = None
         self.running = False
+        # (protocol, peer ID) -> local port of a P2PForward made by the echo command
+        self.forwards: dict[tuple[str, str], int] = {}
 
 
 class Kubo:
@@ -462,6 +514,42 @@ class Kubo:
             raise CommandError(f"P2PListen returned {result}")
         return self.listeners(command)
 
+    def echo(self, command: dict) -> dict:
+        """Streams kubo opens: `streams` TCP clients on a P2PForward port for `proto` towards
+        `peer` (over the connection kubo already has to it), each sending its own bytes and
+        checking that exactly those come back. Reading runs beside writing, so a peer that echoes
+        as it receives never waits for us."""
+        node = self.node(command)
+        peer, protocol = command.get("peer"), command.get("proto", ECHO_PROTOCOL)
+        size, streams, seed = command.get("bytes"), command.get("streams", 1), command.get("seed", 1)
+        if not isinstance(size, int) or not 0 <= size <= MAX_ECHO_BYTES:
+            raise CommandError(f"bytes must be an integer 0...{MAX_ECHO_BYTES}, got {size!r}")
+        if not isinstance(streams, int) or not 1 <= streams <= MAX_ECHO_STREAMS:
+            raise CommandError(f"streams must be an integer 1...{MAX_ECHO_STREAMS}, got {streams!r}")
+        if not isinstance(seed, int):
+            raise CommandError(f"seed must be an integer, got {seed!r}")
+        key = (protocol, peer)
+        if key not in node.forwards:
+            node.forwards[key] = self.forward({"node": node.number, "proto": protocol, "peer": peer})["port"]
+        port = node.forwards[key]
+        results: list[dict] = [{} for _ in range(streams)]
+        threads = [threading.Thread(target=echo_client, args=(port, size, seed + index, results[index]),
+                                    daemon=True) for index in range(streams)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(ECHO_IDLE_TIMEOUT_S + 5)
+        for index, thread in enumerate(threads):
+            if thread.is_alive():
+                results[index] = {"ok": False, "error": "echo client still running at the deadline"}
+        failures = [f"stream {i}: {r.get('error', 'no result')}" for i, r in enumerate(results)
+                    if not r.get("ok")]
+        answer = {"streams": results, "elapsed_ms": elapsed_ms(started), "port": port}
+        if failures:
+            raise CommandError("; ".join(failures)[:2000])
+        return answer
+
     def stop(self, command: dict) -> dict:
         node = self.node(command)
         started = time.perf_counter()
@@ -469,7 +557,7 @@ class Kubo:
         return {"node": node.number, "result": result, "stop_ms": elapsed_ms(started)}
 
     def connect_bench(self, command: dict) -> dict:
-        """A dials a fresh B each round: the C API has no way to disconnect (README)."""
+        """A dials a fresh B each round: the C API has no way to disconnect."""
         count = command.get("count")
         if not isinstance(count, int) or not 1 <= count <= MAX_BENCH_COUNT:
             raise CommandError(f"count must be an integer 1...{MAX_BENCH_COUNT}, got {count!r}")
@@ -573,7 +661,8 @@ def proc_address(text: str):
 # ---------------------------------------------------------------------------------------------
 # Command loop
 
-COMMAND_TIMEOUTS_S = {"start": 60.0, "connect": 40.0, "forward": 20.0, "stop": 20.0}
+COMMAND_TIMEOUTS_S = {"start": 60.0, "connect": 40.0, "forward": 20.0, "stop": 20.0,
+                      "echo": ECHO_IDLE_TIMEOUT_S + 30.0}
 DEFAULT_TIMEOUT_S = 10.0
 
 
@@ -591,7 +680,7 @@ def run_with_timeout(kubo: Kubo, command: dict) -> dict:
         "hello": lambda c: {"kubo_python": KUBO_PYTHON_VERSION, "pid": os.getpid(),
                             "workdir": kubo.workdir},
         "start": kubo.start, "connect": kubo.connect, "peers": kubo.peers,
-        "forward": kubo.forward, "stop": kubo.stop, "connect_bench": kubo.connect_bench,
+        "forward": kubo.forward, "echo": kubo.echo, "stop": kubo.stop, "connect_bench": kubo.connect_bench,
         "listeners": kubo.listeners, "listen": kubo.listen,
     }
     handler = handlers.get(command.get("cmd"))

@@ -64,12 +64,16 @@ enum HostTestSupport {
         return stream
     }
 
-    /// Writes `data` in chunks, half-closes, and reads everything back.
-    static func echo(_ data: [UInt8], over stream: some MuxedStream, chunk: Int = 48 * 1024) async throws -> [UInt8] {
+    /// Writes `data` in chunks, half-closes, and reads everything back. With `halfCloseFirst` false the
+    /// half-close waits until all of `data` came back: for peers that end the whole stream at our end of
+    /// file (kubo's stream mounting closes both directions at the first EOF it sees).
+    static func echo(
+        _ data: [UInt8], over stream: some MuxedStream, chunk: Int = 48 * 1024, halfCloseFirst: Bool = true
+    ) async throws -> [UInt8] {
         async let received: [UInt8] = {
             var collected: [UInt8] = []
             collected.reserveCapacity(data.count)
-            while let buffer = try await stream.read() {
+            while halfCloseFirst || collected.count < data.count, let buffer = try await stream.read() {
                 collected.append(contentsOf: buffer.readableBytesView)
                 if collected.count > data.count { break }
             }
@@ -81,7 +85,9 @@ enum HostTestSupport {
             try await stream.write(ByteBuffer(bytes: data[offset..<end]))
             offset = end
         }
-        try await stream.closeWrite()
-        return try await received
+        if halfCloseFirst { try await stream.closeWrite() }
+        let echoed = try await received
+        if !halfCloseFirst { try? await stream.closeWrite() }
+        return echoed
     }
 }

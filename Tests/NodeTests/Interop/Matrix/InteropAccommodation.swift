@@ -8,6 +8,9 @@ struct InteropAccommodation: Sendable {
         InteropAccommodation(
             note: "half duplex: py writes each echo whole, then reads (a py-libp2p 0.8.1 mplex read locks out writes)",
             applies: { $0.peer == .py && $0.muxer == "mplex" && $0.direction == .theyDial }),
+        InteropAccommodation(
+            note: "echo half-closes only after its bytes came back (kubo's /x/ stream mounting ends both ways at EOF)",
+            applies: { $0.peer == .kubo }),
     ]
 
     static func accommodation(for cell: InteropCell) -> InteropAccommodation? {

@@ -27,6 +27,21 @@ struct InteropMatrixTests {
         Self.report(results, name: "py-libp2p")
     }
 
+    @Test("kubo 0.22.0 cells", .pythonInterop, .timeLimit(.minutes(10)))
+    func kuboCells() async throws {
+        let kubo = try await KuboControl.launch(python: try PythonInterop.peer())
+        let driver = KuboMatrixDriver(kubo: kubo)
+        let cells = InteropCell.cells(
+            for: .kubo,
+            securities: KuboMatrixDriver.securities.filter(UpgradeRegistry.defaultSecurityNames.contains),
+            muxers: KuboMatrixDriver.muxers.filter(UpgradeRegistry.defaultMuxerNames.contains),
+            ourKeys: KeyType.allCases, theirKeys: KuboMatrixDriver.theirKeys)
+        var results: [InteropCellResult] = []
+        for cell in cells { results.append(await driver.run(cell)) }
+        await kubo.stop()
+        Self.report(results, name: "kubo")
+    }
+
     /// Prints and saves the table, then records one expectation per cell so a failure names it.
     static func report(_ results: [InteropCellResult], name: String) {
         let table = MatrixTable.render(results)
