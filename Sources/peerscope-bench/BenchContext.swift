@@ -118,8 +118,8 @@ func withServer<T: Sendable>(
 }
 
 /// Runs `body` with a fresh dialing node in this process, shut down afterwards.
-func withClientHost<T: Sendable>(_ body: (Node.Host) async throws -> T) async throws -> T {
-    let host = try BenchNode.makeHost()
+func withClientHost<T: Sendable>(security: String = "noise", _ body: (Node.Host) async throws -> T) async throws -> T {
+    let host = try BenchNode.makeHost(security: security)
     do {
         let result = try await body(host)
         await host.shutdown()

@@ -7,8 +7,11 @@ enum BenchNode {
     static let holdProtocol = "/peerscope-bench/hold/1.0.0"
     static let loopback = "/ip4/127.0.0.1/tcp/0"
 
-    static func configuration() -> HostConfiguration {
+    /// `security`: the one security protocol offered (a name from UpgradeRegistry), so both processes
+    /// negotiate it without a second proposal.
+    static func configuration(security: String = "noise") throws -> HostConfiguration {
         var configuration = HostConfiguration()
+        configuration.upgrader.securityProtocols = try UpgradeRegistry.securityProtocols(named: [security])
         configuration.maxConnections = 30_000
         configuration.maxInboundConnections = 30_000
         // Figures 4 and 6 open thousands of connections between the same two peers.
@@ -26,7 +29,7 @@ enum BenchNode {
         return configuration
     }
 
-    static func makeHost() throws -> Node.Host {
-        Host(identity: try PrivateKey.generate(.ed25519), configuration: configuration())
+    static func makeHost(security: String = "noise") throws -> Node.Host {
+        Host(identity: try PrivateKey.generate(.ed25519), configuration: try configuration(security: security))
     }
 }

@@ -38,7 +38,7 @@ enum ConnectionBenchmarks {
         }
     }
 
-    private static func connectLatencies(_ host: Node.Host, _ address: Multiaddr, count: Int, ping: Bool) async throws -> [Double] {
+    static func connectLatencies(_ host: Node.Host, _ address: Multiaddr, count: Int, ping: Bool) async throws -> [Double] {
         let clock = ContinuousClock()
         var latencies: [Double] = []
         latencies.reserveCapacity(count)

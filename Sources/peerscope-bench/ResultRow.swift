@@ -6,6 +6,7 @@ struct Target: Codable, Sendable {
         case valueAtLeast
         case valueAtMost
         case ratioAtLeast
+        case ratioAtMost
     }
 
     var kind: Kind
@@ -14,12 +15,14 @@ struct Target: Codable, Sendable {
     static func atLeast(_ bound: Double) -> Target { Target(kind: .valueAtLeast, bound: bound) }
     static func atMost(_ bound: Double) -> Target { Target(kind: .valueAtMost, bound: bound) }
     static func ratioAtLeast(_ bound: Double) -> Target { Target(kind: .ratioAtLeast, bound: bound) }
+    static func ratioAtMost(_ bound: Double) -> Target { Target(kind: .ratioAtMost, bound: bound) }
 
     func text(unit: String) -> String {
         switch kind {
         case .valueAtLeast: "≥ \(Format.number(bound)) \(unit)"
         case .valueAtMost: "≤ \(Format.number(bound)) \(unit)"
         case .ratioAtLeast: "ratio ≥ \(Format.number(bound))"
+        case .ratioAtMost: "ratio ≤ \(Format.number(bound))"
         }
     }
 
@@ -28,6 +31,7 @@ struct Target: Codable, Sendable {
         case .valueAtLeast: value >= bound
         case .valueAtMost: value <= bound
         case .ratioAtLeast: ratio.map { $0 >= bound }
+        case .ratioAtMost: ratio.map { $0 <= bound }
         }
     }
 }

@@ -10,6 +10,8 @@ struct ResultRows {
     private enum Baseline: Hashable {
         case chachaCore, handshakeSide, rawUpload, rawDownload, rawCPU, rawRTT50, rawRTT99
         case pyUpload, pyDownload, pyCPU, pyStreams, pyConnect50, pyConnect99, pyConnectPing50, pyConnectPing99, pyPing50
+        case noiseConnect50, noiseListenerCPU, noiseDialerCPU, noiseUpload, noiseDownload
+        case kuboConnect50(String), kuboConnect99(String)
     }
 
     private struct Entry {
@@ -164,6 +166,51 @@ struct ResultRows {
             vs: ("py-libp2p", .pyConnectPing50), targets: [.atMost(1)], lowerIsBetter: true)
         add("3", "connect + first ping p99", "ms", runs.connectPingP99, vs: ("py-libp2p", .pyConnectPing99),
             lowerIsBetter: true)
+    }
+
+    /// Figure 9: each TLS row against the Noise row measured in the same runs.
+    mutating func security(_ runs: [String: SecurityRuns]) {
+        if let noise = runs["noise"] {
+            setBaseline(.noiseConnect50, noise.connectP50)
+            setBaseline(.noiseListenerCPU, noise.listenerCPUPerConnect)
+            setBaseline(.noiseDialerCPU, noise.dialerCPUPerConnect)
+            setBaseline(.noiseUpload, noise.upload)
+            setBaseline(.noiseDownload, noise.download)
+        }
+        let connects = max(sizes.connects / 4, 5)
+        let size = Bytes.text(sizes.perfBytes / 4)
+        for name in SecurityBenchmarks.protocols {
+            guard let run = runs[name] else { continue }
+            let vs: (String, Baseline)? = name == "noise" ? nil : ("Noise", .noiseConnect50)
+            add("9", "\(name): connect p50 (\(connects) per run)", "ms", run.connectP50, vs: vs, lowerIsBetter: true)
+            add("9", "\(name): listener CPU per connection", "ms", run.listenerCPUPerConnect,
+                vs: name == "noise" ? nil : ("Noise", .noiseListenerCPU), lowerIsBetter: true)
+            add("9", "\(name): dialer CPU per connection", "ms", run.dialerCPUPerConnect,
+                vs: name == "noise" ? nil : ("Noise", .noiseDialerCPU), lowerIsBetter: true)
+            add("9", "\(name): perf upload, \(size), 1 stream", "MB/s", run.upload,
+                vs: name == "noise" ? nil : ("Noise", .noiseUpload))
+            add("9", "\(name): perf download, \(size), 1 stream", "MB/s", run.download,
+                vs: name == "noise" ? nil : ("Noise", .noiseDownload))
+        }
+    }
+
+    /// Figure 10: peerscope → kubo against kubo → kubo, per security protocol.
+    mutating func kubo(_ runs: KuboRuns) {
+        for name in KuboBaselines.protocols {
+            if let theirs = runs.kubo[name] {
+                setBaseline(.kuboConnect50(name), theirs.p50)
+                setBaseline(.kuboConnect99(name), theirs.p99)
+                add("kubo", "kubo → kubo connect p50, TCP+\(name)+yamux", "ms", theirs.p50, lowerIsBetter: true)
+                add("kubo", "kubo → kubo connect p99, TCP+\(name)+yamux", "ms", theirs.p99, lowerIsBetter: true)
+            }
+        }
+        for name in KuboBaselines.protocols {
+            guard let ours = runs.ours[name] else { continue }
+            add("10", "peerscope → kubo connect p50, TCP+\(name)+yamux", "ms", ours.p50,
+                vs: ("kubo → kubo", .kuboConnect50(name)), targets: [.ratioAtMost(0.8)], lowerIsBetter: true)
+            add("10", "peerscope → kubo connect p99, TCP+\(name)+yamux", "ms", ours.p99,
+                vs: ("kubo → kubo", .kuboConnect99(name)), lowerIsBetter: true)
+        }
     }
 
     mutating func upgrades(_ runs: UpgradeRuns) {

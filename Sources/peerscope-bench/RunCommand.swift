@@ -123,6 +123,21 @@ struct RunCommand: AsyncParsableCommand {
         })?.value(failingInto: &rows, "8", "UI") {
             rows.ui(value)
         }
+        if let value = await runner.run("9", "9 TLS against Noise", limit: context.limit(full: 600), {
+            try await SecurityBenchmarks.measure(context)
+        })?.value(failingInto: &rows, "9", "TLS against Noise") {
+            rows.security(value)
+        }
+        if let python = context.python {
+            if let value = await runner.run("10", "10 connect to kubo", limit: context.limit(full: 900), {
+                try await KuboBaselines.measure(context, python)
+            })?.value(failingInto: &rows, "10", "connect to kubo") {
+                rows.kubo(value)
+            }
+        } else if runner.wants("10") {
+            rows.fail("10", "connect to kubo", reason: noPython ? "skipped (--no-python)"
+                : "no interpreter with kubo-python found (run `make bootstrap-python`)")
+        }
         // The crypto ceiling again at the end: a baseline measured while other work shares the machine
         // comes out low, and the load changes over a run.
         if let value = await runner.run("chacha", "B ChaChaPoly (again)", limit: context.limit(full: 120), {

@@ -16,8 +16,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Listen multiaddr; repeat for several.")
     var listen: [String] = [BenchNode.loopback]
 
+    @Option(help: "The one security protocol to offer (noise or tls).")
+    var security = "noise"
+
     func run() async throws {
-        let host = try BenchNode.makeHost()
+        let host = try BenchNode.makeHost(security: security)
         let holding = Counter()
         host.setStreamHandler(PerfProtocol.id) { incoming in
             _ = try await EventLoopTaskExecutor.run(on: incoming.connection.muxed.eventLoop) {
