@@ -15,8 +15,12 @@ final class DemoPeers: Sendable {
     static func start(dialing target: Multiaddr) async throws -> DemoPeers {
         var hosts: [Host] = []
         var tasks: [Task<Void, Never>] = []
-        for (index, name) in ["alice", "bob"].enumerated() {
+        // One peer on each stack, so the timeline shows a Noise and a TLS handshake and the streams pane
+        // both a yamux table (windows) and an mplex one (buffered bytes).
+        let stacks = [("alice", ["noise"], ["yamux"]), ("bob", ["tls"], ["mplex"])]
+        for (index, (name, security, muxers)) in stacks.enumerated() {
             var configuration = HostConfiguration()
+            try configuration.useStack(security: security, muxers: muxers)
             configuration.agentVersion = "peerscope-demo/\(name)"
             configuration.serveEcho = true
             configuration.servePerf = true
