@@ -7,7 +7,7 @@ Reads one JSON command per stdin line and answers each with exactly one JSON lin
 nothing else ever reaches stdout (the Go library's and Python's own output go to stderr). Every
 node is offline and loopback-only (see OFFLINE_SETTINGS). Stops, removing every repo, when stdin
 closes, on SIGTERM/SIGINT, or when the launching process goes away. Commands (field "cmd"):
-hello, start, connect, peers, forward, listen, listeners, echo, stop, connect_bench; each
+hello, start, connect, peers, forward, listen, listeners, echo, audit, stop, connect_bench; each
 handler's docstring says what it takes.
 """
 
@@ -405,6 +405,15 @@ class Kubo:
         with open(config_path, "w", encoding="utf-8") as file:
             json.dump(config, file, indent=2)
 
+        # Checked on the file kubo will read, before it runs: a node given peers would dial them.
+        with open(config_path, encoding="utf-8") as file:
+            ran_with = json.load(file)
+        swarm = (ran_with.get("Addresses") or {}).get("Swarm") or []
+        if (ran_with.get("Bootstrap") or (ran_with.get("Peering") or {}).get("Peers")
+                or not all(is_loopback_multiaddr(a) for a in swarm)):
+            raise CommandError(f"refusing to run a node that could reach beyond loopback: Bootstrap "
+                               f"{ran_with.get('Bootstrap')}, Peering {ran_with.get('Peering')}, "
+                               f"Swarm {swarm}")
         node.echo = EchoServer()
         with self.lock:
             self.nodes[number] = node
@@ -433,6 +442,7 @@ class Kubo:
             sockets = outside_sockets()
             if sockets:
                 raise CommandError(f"this process has sockets beyond loopback: {sockets}")
+
         except BaseException:
             self.discard(node)
             raise
@@ -445,6 +455,9 @@ class Kubo:
             "muxer": muxer,
             "echo_protocol": ECHO_PROTOCOL,
             "echo_port": node.echo.port,
+            # Read back from the repo as kubo ran it, so a test can check the offline settings held.
+            "bootstrap": ran_with.get("Bootstrap"),
+            "swarm": (ran_with.get("Addresses") or {}).get("Swarm"),
             "start_ms": elapsed_ms(started),
         }
 
@@ -549,6 +562,14 @@ class Kubo:
         if failures:
             raise CommandError("; ".join(failures)[:2000])
         return answer
+
+    def audit(self, command: dict) -> dict:
+        """This process's sockets beyond loopback, now (after start, bootstrapping would show
+        here as outbound connections); an error when there are any."""
+        sockets = outside_sockets()
+        if sockets:
+            raise CommandError(f"this process has sockets beyond loopback: {sockets}")
+        return {"outside": []}
 
     def stop(self, command: dict) -> dict:
         node = self.node(command)
@@ -680,7 +701,7 @@ def run_with_timeout(kubo: Kubo, command: dict) -> dict:
         "hello": lambda c: {"kubo_python": KUBO_PYTHON_VERSION, "pid": os.getpid(),
                             "workdir": kubo.workdir},
         "start": kubo.start, "connect": kubo.connect, "peers": kubo.peers,
-        "forward": kubo.forward, "echo": kubo.echo, "stop": kubo.stop, "connect_bench": kubo.connect_bench,
+        "forward": kubo.forward, "echo": kubo.echo, "audit": kubo.audit, "stop": kubo.stop, "connect_bench": kubo.connect_bench,
         "listeners": kubo.listeners, "listen": kubo.listen,
     }
     handler = handlers.get(command.get("cmd"))

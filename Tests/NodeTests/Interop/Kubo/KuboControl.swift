@@ -52,6 +52,11 @@ actor KuboControl {
         return try await call(command, as: KuboAnswer.Echo.self, within: .seconds(100))
     }
 
+    /// Fails unless the control process (every node in it) has only loopback sockets right now.
+    func auditSockets() async throws {
+        _ = try await call(.init(cmd: "audit"), as: KuboAnswer.Status.self, within: .seconds(10))
+    }
+
     /// kubo dialing a fresh kubo node `count` times, as `ConnectToPeer` takes it.
     func connectBench(count: Int, security: String, muxer: String, key: String = "ed25519") async throws -> KuboAnswer.Bench {
         var command = KuboCommand(cmd: "connect_bench")
@@ -121,12 +126,15 @@ struct KuboCommand: Encodable, Sendable {
 
 /// The answers kubo_peer.py gives, as far as the tests read them.
 enum KuboAnswer {
-    struct Status: Decodable { let ok: Bool; let error: String? }
+    struct Status: Decodable, Sendable { let ok: Bool; let error: String? }
     struct Hello: Decodable, Sendable { let kubo_python: String }
     struct Node: Decodable, Sendable {
         let node: Int
         let id: String
         let addrs: [String]
+        /// `Bootstrap` and `Addresses.Swarm` as the repo's config held them when kubo ran.
+        let bootstrap: [String]?
+        let swarm: [String]?
         /// The plain TCP address (no /ws), as our TCP transport dials it.
         var tcpAddress: String? { addrs.first { $0.contains("/tcp/") && !$0.contains("/ws") } }
     }

@@ -15,6 +15,13 @@ struct KuboHarnessTests {
             #expect(address.hasSuffix("/p2p/\(node.id)"))
         }
         #expect(node.id.hasPrefix("16Uiu2"), "a secp256k1 identity inlines its key: \(node.id)")
+        // A fresh repo lists the public bootstrap peers; ours must list none and listen on loopback only.
+        #expect(node.bootstrap == [])
+        #expect(node.swarm?.isEmpty == false)
+        #expect(node.swarm?.allSatisfy { $0.hasPrefix("/ip4/127.0.0.1/") } == true, "\(node.swarm ?? [])")
+        // Bootstrapping, if anything had started it, would be outbound connections by now.
+        try await Task.sleep(for: .seconds(3))
+        try await kubo.auditSockets()
         await #expect {
             _ = try await kubo.connect(node: node.node, to: "/ip4/192.0.2.1/tcp/4001/p2p/\(node.id)")
         } throws: { error in
