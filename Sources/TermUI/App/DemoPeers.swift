@@ -27,7 +27,12 @@ final class DemoPeers: Sendable {
             let host = Host(identity: try PrivateKey.generate(.ed25519), configuration: configuration)
             try await host.listen(Multiaddr("/ip4/127.0.0.1/tcp/0"))
             hosts.append(host)
-            tasks.append(Task { await chatter(host, target: target, period: .seconds(3 + index)) })
+            let before = hosts.dropLast().last
+            tasks.append(Task {
+                // One after the other, so the first connection (the one selected at start) is alice's.
+                if let before { await waitForAConnection(of: before, within: .seconds(3)) }
+                await chatter(host, target: target, period: .seconds(3 + index))
+            })
         }
         return DemoPeers(hosts: hosts, tasks: tasks)
     }
@@ -35,6 +40,13 @@ final class DemoPeers: Sendable {
     func stop() async {
         for task in tasks { task.cancel() }
         for host in hosts { await host.shutdown() }
+    }
+
+    private static func waitForAConnection(of host: Host, within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while host.connections.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     private static func chatter(_ host: Host, target: Multiaddr, period: Duration) async {
