@@ -346,15 +346,8 @@ async def open_stream(host, peer_id, protocol: str):
         ) from error
 
 
-def half_duplex(arguments: argparse.Namespace) -> bool:
-    """Whether each echo stream must write everything before reading (see echo_one_stream)."""
-    return getattr(arguments, "muxer", None) == "mplex" or getattr(arguments, "half_duplex", False)
-
-
 async def scenario_echo(host, peer_id, arguments: argparse.Namespace) -> dict:
     import trio
-
-    arguments.half_duplex = half_duplex(arguments)
 
     per_stream: list[dict] = [{} for _ in range(arguments.streams)]
     started = time.perf_counter()
@@ -400,7 +393,7 @@ async def echo_one_stream(host, peer_id, index, arguments, per_stream: list[dict
                     f"echo stream {index}: got more than the {len(payload)} bytes sent"
                 )
 
-    if getattr(arguments, "half_duplex", False):
+    if getattr(arguments, "muxer", None) == "mplex":
         # py-libp2p 0.8.1's MplexStream holds its read/write lock for the whole of a blocking
         # read, so a write on the same stream waits until data arrives: full duplex on one
         # mplex stream deadlocks whatever the peer does. Without flow control, writing all
@@ -551,7 +544,7 @@ async def scenario_matrix(host, peer_id, arguments: argparse.Namespace) -> dict:
 
     def echo_arguments(streams: int, size: int, data_seed: int) -> argparse.Namespace:
         return argparse.Namespace(
-            streams=streams, bytes=size, data_seed=data_seed, half_duplex=half_duplex(arguments)
+            streams=streams, bytes=size, data_seed=data_seed, muxer=arguments.muxer
         )
 
     async def ping() -> dict:

@@ -13,13 +13,9 @@ struct InteropMatrixTests {
     func pyLibp2pCells() async throws {
         let hosts = MatrixHosts()
         let driver = PyMatrixDriver(python: try PythonInterop.peer(), hosts: hosts)
-        // Every protocol both sides speak: a muxer or security protocol joins the matrix by being
-        // registered in UpgradeRegistry.
-        let cells = InteropCell.cells(
-            for: .py,
-            securities: PyMatrixDriver.securities.filter(UpgradeRegistry.defaultSecurityNames.contains),
-            muxers: PyMatrixDriver.muxers.filter(UpgradeRegistry.defaultMuxerNames.contains),
-            ourKeys: KeyType.allCases, theirKeys: PyMatrixDriver.theirKeys)
+        let cells = Self.cells(
+            for: .py, securities: PyMatrixDriver.securities, muxers: PyMatrixDriver.muxers,
+            theirKeys: PyMatrixDriver.theirKeys)
         var results: [InteropCellResult] = []
         for cell in cells { results.append(await driver.run(cell)) }
         await driver.stop()
@@ -31,15 +27,27 @@ struct InteropMatrixTests {
     func kuboCells() async throws {
         let kubo = try await KuboControl.launch(python: try PythonInterop.peer())
         let driver = KuboMatrixDriver(kubo: kubo)
-        let cells = InteropCell.cells(
-            for: .kubo,
-            securities: KuboMatrixDriver.securities.filter(UpgradeRegistry.defaultSecurityNames.contains),
-            muxers: KuboMatrixDriver.muxers.filter(UpgradeRegistry.defaultMuxerNames.contains),
-            ourKeys: KeyType.allCases, theirKeys: KuboMatrixDriver.theirKeys)
+        let cells = Self.cells(
+            for: .kubo, securities: KuboMatrixDriver.securities, muxers: KuboMatrixDriver.muxers,
+            theirKeys: KuboMatrixDriver.theirKeys)
         var results: [InteropCellResult] = []
         for cell in cells { results.append(await driver.run(cell)) }
+        // After every cell, kubo still talks to nothing but loopback.
+        try await kubo.auditSockets()
         await kubo.stop()
         Self.report(results, name: "kubo")
+    }
+
+    /// The cells for every protocol both sides speak: a muxer or security protocol joins the matrix by
+    /// being registered in UpgradeRegistry. All four key types of ours.
+    static func cells(
+        for peer: InteropCell.Peer, securities: [String], muxers: [String], theirKeys: [String]
+    ) -> [InteropCell] {
+        InteropCell.cells(
+            for: peer,
+            securities: securities.filter(UpgradeRegistry.defaultSecurityNames.contains),
+            muxers: muxers.filter(UpgradeRegistry.defaultMuxerNames.contains),
+            ourKeys: KeyType.allCases, theirKeys: theirKeys)
     }
 
     /// Prints and saves the table, then records one expectation per cell so a failure names it.
