@@ -173,6 +173,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Every fuzz target, for the libFuzzer driver and the corpus replay in the tests.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols"]
+        ),
+        .executableTarget(
+            name: "peerscope-fuzz",
+            dependencies: ["FuzzTargets"]
+        ),
         .executableTarget(
             name: "peerscope-bench",
             dependencies: [
@@ -188,7 +197,7 @@ let package = Package(
             name: "NodeTests",
             dependencies: [
                 "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
-                "Upgrade", "Events", "Protocols",
+                "Upgrade", "Events", "Protocols", "FuzzTargets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -109,7 +109,7 @@ extension MplexSession {
                 collected.writeImmutableBuffer(kept)
             }
             if endOfFrame {
-                openRemoteStream(id, name: String(buffer: collected), now: now, events: &events)
+                openRemoteStream(id, name: Self.streamName(collected, maxBytes: configuration.maxStreamNameBytes), now: now, events: &events)
             } else {
                 dataSink = .streamName(id, collected: collected)
             }
@@ -122,6 +122,14 @@ extension MplexSession {
             events.append(.data(id, piece))
             if endOfFrame { dataSink = .discard }
         }
+    }
+
+    /// The name as text. Invalid UTF-8 becomes U+FFFD, three bytes for each bad byte, so the text is cut
+    /// again to stay within the limit (found by the mplex-session fuzz target).
+    static func streamName(_ bytes: ByteBuffer, maxBytes: Int) -> String {
+        var name = String(buffer: bytes)
+        while name.utf8.count > maxBytes { name.removeLast() }
+        return name
     }
 
     private mutating func openRemoteStream(

@@ -136,23 +136,30 @@ extension YamuxChannelHandler {
     /// is not writable, so a slow connection pushes back on writers instead of queueing without bound.
     func pumpWrite(_ id: YamuxStreamID, _ io: YamuxStreamIO) {
         guard var pending = io.pendingWrite, context?.channel.isWritable ?? true else { return }
+        var handedOver = false
         if pending.remaining.readableBytes > 0 {
             do {
-                _ = try session.write(id, &pending.remaining)
+                handedOver = try session.write(id, &pending.remaining) > 0
             } catch {
                 io.failWrites(error)
                 return
             }
         }
-        if pending.remaining.readableBytes > 0 {
-            io.pendingWrite = pending
+        let finished = pending.remaining.readableBytes == 0
+        // The stream's state is settled before the flush: writing can make the channel writable again at
+        // once, and that re-enters this method for every stream with a pending write.
+        io.pendingWrite = finished ? nil : pending
+        if handedOver {
+            // Accepted while writable: send it now, whatever the channel's state after this write.
+            flushOutbound(force: true)
+        }
+        guard finished else {
             if !io.reportedBlocked {
                 io.reportedBlocked = true
                 emit(.sendWindowExhausted(id))
             }
             return
         }
-        io.pendingWrite = nil
         io.reportedBlocked = false
         pending.waiter.succeed(())
         if let finWaiter = io.finWaiter {

@@ -100,6 +100,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
+            flushOutbound()
             for (id, io) in streams where io.pendingWrite != nil { pumpWrite(id, io) }
             settle()
         }
@@ -153,9 +154,24 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
         }
     }
 
-    /// Writes everything the session produced since the last flush as one buffer.
-    func flushOutbound() {
-        guard let context, let bytes = session.takeOutbound() else { return }
+    /// Writes everything the session produced since the last flush as one buffer. While the channel is not
+    /// writable the frames stay in the session (writability returning flushes them), unless `force`: data a
+    /// writer handed over while the channel was writable, and the last frames before a close, go out at once.
+    ///
+    /// Held frames are the session's own answers (ping replies, window updates, resets of refused streams):
+    /// a peer that sends pings without reading would otherwise pile replies up in the channel without bound.
+    func flushOutbound(force: Bool = false) {
+        guard let context, session.hasOutbound else { return }
+        guard force || context.channel.isWritable else {
+            let queued = session.outboundBytes
+            let limit = session.configuration.maxQueuedOutboundBytes
+            if queued > limit {
+                tearDown(.outboundBacklogExceeded(bytes: queued, limit: limit))
+                context.close(promise: nil)
+            }
+            return
+        }
+        guard let bytes = session.takeOutbound() else { return }
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
@@ -236,7 +252,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
             stopNewStreams()
         case .protocolError(let error):
             // The session queued Go Away (protocol error): send it, then close.
-            flushOutbound()
+            flushOutbound(force: true)
             tearDown(.protocolError(error))
             context?.close(promise: nil)
         case .keepAliveTimedOut:
@@ -295,7 +311,7 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
             session.goAway(.normal)
             emit(.goAwaySent(.normal))
         }
-        flushOutbound()
+        flushOutbound(force: true)
         tearDown(reason)
     }
 

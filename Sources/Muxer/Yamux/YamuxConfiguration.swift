@@ -44,6 +44,11 @@ public struct YamuxConfiguration: Hashable, Sendable {
     /// ConnectionWriteTimeout, 10 s). Any inbound frame counts as a sign of life.
     public var pingTimeout: TimeAmount = .seconds(10)
 
+    /// Frames the session must send on its own (ping replies, window updates, resets) that may wait while the
+    /// connection is not writable; beyond it the peer is sending without reading and the session is closed.
+    /// Stream data is not counted here: writers wait for writability instead of queueing.
+    public var maxQueuedOutboundBytes: Int = 256 * 1024
+
     /// How many closed streams the session remembers for snapshots (the UI's "recently closed" rows).
     public var closedStreamHistory: Int = 32
 
@@ -59,5 +64,6 @@ public struct YamuxConfiguration: Hashable, Sendable {
             maxUnacknowledgedInboundStreams >= 0 && maxUnacknowledgedOutboundStreams > 0,
             "ACK backlog limits must be positive")
         precondition(pingTimeout > .zero, "pingTimeout must be positive")
+        precondition(maxQueuedOutboundBytes >= 0, "maxQueuedOutboundBytes must not be negative")
     }
 }

@@ -113,6 +113,9 @@ public enum YamuxSessionCloseReason: Hashable, Sendable, CustomStringConvertible
     case protocolError(YamuxError)
     /// Nothing arrived for `pingTimeout` after a ping.
     case keepAliveTimeout
+    /// Frames we must send piled up past `YamuxConfiguration.maxQueuedOutboundBytes` while the connection
+    /// could not take them: the peer makes us answer (pings, refused streams) faster than it reads.
+    case outboundBacklogExceeded(bytes: Int, limit: Int)
     /// The underlying connection went away.
     case connectionLost
     /// The channel below reported an error (description kept for the event log).
@@ -121,6 +124,8 @@ public enum YamuxSessionCloseReason: Hashable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .localClose: "closed locally"
+        case .outboundBacklogExceeded(let bytes, let limit):
+            "peer not reading: \(bytes) bytes queued for it > limit \(limit)"
         case .remoteGoAway(let code): "peer sent Go Away (\(code))"
         case .protocolError(let error): "protocol error: \(error)"
         case .keepAliveTimeout: "keepalive timeout"

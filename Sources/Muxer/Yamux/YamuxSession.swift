@@ -129,6 +129,9 @@ struct YamuxSession: Sendable {
     /// Whether frames are waiting for `takeOutbound()`.
     var hasOutbound: Bool { outbound.readableBytes > 0 }
 
+    /// How many bytes of frames are waiting for `takeOutbound()`.
+    var outboundBytes: Int { outbound.readableBytes }
+
     /// Hands over every frame produced since the last call, as one buffer; nil when there is nothing to send.
     mutating func takeOutbound() -> ByteBuffer? {
         guard outbound.readableBytes > 0 else { return nil }

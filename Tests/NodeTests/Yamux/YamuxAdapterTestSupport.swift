@@ -75,6 +75,13 @@ struct YamuxTestChannel {
     }
 
     func events() async throws -> [YamuxConnectionEvent] { try await recorder.events() }
+
+    func setWritable(_ writable: Bool) async throws {
+        try await channel.testingEventLoop.executeInContext {
+            channel.isWritable = writable
+            channel.pipeline.fireChannelWritabilityChanged()
+        }
+    }
 }
 
 /// Polls `condition` on the test side until it holds (bounded), for state reached asynchronously.
