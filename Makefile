@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: run test bench bootstrap bootstrap-python build screenshots
+.PHONY: run test bench fuzz sanitize bootstrap bootstrap-python build screenshots
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -23,6 +23,11 @@ run: bootstrap
 test: bootstrap-python
 	$(SWIFT) build --build-tests
 	PEERSCOPE_PYTHON=$(CURDIR)/$(PY) PEERSCOPE_REQUIRE_INTEROP=1 $(SWIFT) test --skip-build --no-parallel
+
+# Every fuzz target under libFuzzer + ASan for FUZZ_SECONDS (default 60) each, from Tests/Fuzz/corpus;
+# new coverage is merged into the corpus, results go to Tests/Fuzz/LAST_RUN.md.
+fuzz: bootstrap
+	scripts/fuzz.sh $(ARGS)
 
 # Release build of peerscope-bench; prints the table and rewrites the generated part of BENCHMARKS.md.
 bench: bootstrap-python

@@ -107,7 +107,7 @@ extension PeerscopeFuzz {
         }
         selectedTarget = target
         var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
             let input = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
             if let violation = selectedTarget?.run(input) {

@@ -20,16 +20,18 @@ public enum MuxerEvent: Hashable, Sendable {
 /// A limit that refused a peer's stream: its name as a log shows it, its value, and any detail.
 public struct MuxerStreamRejection: Hashable, Sendable, CustomStringConvertible {
     public let limit: String
-    public let value: Int
+    /// The bound that was reached; nil when a state refused the stream (going away), not a count.
+    public let value: Int?
     public let detail: String?
 
-    public init(limit: String, value: Int, detail: String? = nil) {
+    public init(limit: String, value: Int?, detail: String? = nil) {
         self.limit = limit
         self.value = value
         self.detail = detail
     }
 
     public var description: String {
-        detail.map { "\(limit): \($0)" } ?? "\(limit) (\(value))"
+        let bound = value.map { "\(limit) (\($0))" } ?? limit
+        return detail.map { "\(bound): \($0)" } ?? bound
     }
 }

@@ -74,6 +74,8 @@ public final class MplexChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         process(session.receive(&bytes, now: now))
+        // Checked per read, not only per flush: one read cycle can deliver megabytes of NewStreams.
+        if !context.channel.isWritable { enforceHeldOutboundLimit() }
         settle()
     }
 
@@ -134,17 +136,20 @@ public final class MplexChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     func flushOutbound(force: Bool = false) {
         guard let context, session.outboundBytes > 0 else { return }
         guard force || context.channel.isWritable else {
-            let queued = session.outboundBytes
-            let limit = session.configuration.maxQueuedOutboundBytes
-            if queued > limit {
-                // The peer makes us answer (resets of its streams) without reading: cut it off.
-                tearDown(.outboundBacklogExceeded(bytes: queued, limit: limit))
-                context.close(promise: nil)
-            }
+            enforceHeldOutboundLimit()
             return
         }
         guard let bytes = session.takeOutbound() else { return }
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// The peer makes us answer (resets of its streams) without reading: past the bound, cut it off.
+    private func enforceHeldOutboundLimit() {
+        let queued = session.outboundBytes
+        let limit = session.configuration.maxQueuedOutboundBytes
+        guard finalReason == nil, queued > limit else { return }
+        tearDown(.outboundBacklogExceeded(bytes: queued, limit: limit))
+        context?.close(promise: nil)
     }
 
     // MARK: - Session events
@@ -260,7 +265,7 @@ extension MplexStreamRejection {
     var muxerRejection: MuxerStreamRejection {
         switch self {
         case .maxInboundStreams(let limit): MuxerStreamRejection(limit: "mplex max inbound streams", value: limit)
-        case .goingAway, .streamIDInUse: MuxerStreamRejection(limit: "mplex", value: 0, detail: description)
+        case .goingAway, .streamIDInUse: MuxerStreamRejection(limit: "mplex", value: nil, detail: description)
         }
     }
 }

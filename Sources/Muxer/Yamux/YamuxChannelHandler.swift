@@ -89,6 +89,8 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         process(session.receive(&bytes, now: now))
+        // Checked per read, not only per flush: one read cycle can deliver megabytes of pings.
+        if !context.channel.isWritable { enforceHeldOutboundLimit() }
         settle()
     }
 
@@ -163,16 +165,20 @@ public final class YamuxChannelHandler: ChannelDuplexHandler, RemovableChannelHa
     func flushOutbound(force: Bool = false) {
         guard let context, session.hasOutbound else { return }
         guard force || context.channel.isWritable else {
-            let queued = session.outboundBytes
-            let limit = session.configuration.maxQueuedOutboundBytes
-            if queued > limit {
-                tearDown(.outboundBacklogExceeded(bytes: queued, limit: limit))
-                context.close(promise: nil)
-            }
+            enforceHeldOutboundLimit()
             return
         }
         guard let bytes = session.takeOutbound() else { return }
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Closes the session when the frames held for an unwritable channel pass their bound.
+    private func enforceHeldOutboundLimit() {
+        let queued = session.outboundBytes
+        let limit = session.configuration.maxQueuedOutboundBytes
+        guard finalReason == nil, queued > limit else { return }
+        tearDown(.outboundBacklogExceeded(bytes: queued, limit: limit))
+        context?.close(promise: nil)
     }
 
     private func rearmTimer() {

@@ -109,7 +109,7 @@ extension YamuxStreamRejection {
         switch self {
         case .maxStreams(let value): MuxerStreamRejection(limit: "yamux max inbound streams", value: value)
         case .ackBacklogFull(let value): MuxerStreamRejection(limit: "yamux accept backlog", value: value)
-        case .goingAway, .streamIDInUse: MuxerStreamRejection(limit: "yamux", value: 0, detail: description)
+        case .goingAway, .streamIDInUse: MuxerStreamRejection(limit: "yamux", value: nil, detail: description)
         }
     }
 }

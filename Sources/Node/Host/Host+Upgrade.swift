@@ -101,7 +101,7 @@ extension Host {
         let rejection = state.withLockedValue { state -> LimitRejection? in
             state.upgrading.removeValue(forKey: upgraded.id)
             if state.isShuttingDown {
-                return LimitRejection(limit: "node shutting down", value: 0, peer: upgraded.remotePeer)
+                return LimitRejection(limit: "node shutting down", value: nil, peer: upgraded.remotePeer)
             }
             let toPeer = state.connectionCountByPeer[upgraded.remotePeer, default: 0]
             if toPeer >= configuration.maxConnectionsPerPeer {

@@ -31,6 +31,16 @@ public struct NoiseFrameDecoder: Sendable {
             input = merged
             return
         }
+        if split == nil, let size = Self.frameSize(of: input), input.readableBytes >= size {
+            // Complete frames are still in the previous input (found by the noise-frames fuzz target: they
+            // were taken for the start of one frame, and all but the first were lost): keep them, in order.
+            var merged = ByteBuffer()
+            merged.reserveCapacity(input.readableBytes + bytes.readableBytes)
+            merged.writeBuffer(&input)
+            merged.writeImmutableBuffer(bytes)
+            input = merged
+            return
+        }
         // The rest of the previous input is the start of a frame this input continues.
         moveUnfinishedFrameOutOfInput()
         input = bytes

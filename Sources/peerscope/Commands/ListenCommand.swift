@@ -20,6 +20,11 @@ struct ListenCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Events as JSON objects, one per line, each with a \"type\".")
     var json = false
 
+    @Option(name: .customLong("upgrade-timeout"), help: ArgumentHelp(
+        "Seconds an inbound connection may take from accept to a ready muxer; slower ones are cut with a named error.",
+        valueName: "seconds"))
+    var upgradeTimeout: Double = 15
+
     @OptionGroup var identityOptions: IdentityOptions
 
     @OptionGroup var stackOptions: StackOptions
@@ -36,6 +41,10 @@ struct ListenCommand: AsyncParsableCommand {
         }
         var configuration = HostConfiguration()
         try stackOptions.apply(to: &configuration)
+        guard upgradeTimeout > 0, upgradeTimeout <= 3600 else {
+            throw CLIError("--upgrade-timeout must be between 0 and 3600 seconds, got \(upgradeTimeout)")
+        }
+        configuration.upgrader.upgradeTimeout = .milliseconds(Int64(upgradeTimeout * 1000))
         configuration.servePerf = true
         configuration.serveEcho = true
         let start = ContinuousClock.now

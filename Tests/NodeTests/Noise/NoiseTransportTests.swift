@@ -198,6 +198,19 @@ import Testing
         #expect(decoder.bufferedBytes == 0)
     }
 
+    /// Found by the noise-frames fuzz target: whole frames left in one input were taken for the start of a
+    /// single frame when the next input arrived, and all but the first were lost.
+    @Test func appendingAfterWholeFramesWereLeftUnreadKeepsThem() {
+        let (wire, bodies) = Self.wire([0, 3, 0, 20])
+        var decoder = NoiseFrameDecoder()
+        decoder.append(wire.getSlice(at: 0, length: 9) ?? ByteBuffer())
+        decoder.append(wire.getSlice(at: 9, length: wire.readableBytes - 9) ?? ByteBuffer())
+        var decoded: [ByteBuffer] = []
+        while let frame = decoder.nextFrame() { decoded.append(frame) }
+        #expect(decoded == bodies)
+        #expect(decoder.bufferedBytes == 0)
+    }
+
     @Test func remainingBytesIncludeASplitFrame() {
         let (wire, _) = Self.wire([40, 40])
         var decoder = NoiseFrameDecoder()
