@@ -29,6 +29,11 @@ test: bootstrap-python
 fuzz: bootstrap
 	scripts/fuzz.sh $(ARGS)
 
+# Unit, socket and hostile-peer tests under the thread sanitizer, then the address sanitizer
+# (ARGS=thread or ARGS=address for one).
+sanitize: bootstrap-python
+	scripts/sanitize.sh $(ARGS)
+
 # Release build of peerscope-bench; prints the table and rewrites the generated part of BENCHMARKS.md.
 bench: bootstrap-python
 	PEERSCOPE_PYTHON=$(CURDIR)/$(PY) scripts/bench.sh $(ARGS)

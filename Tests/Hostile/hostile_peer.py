@@ -643,6 +643,54 @@ def yamux_window_update_overflow(host, port, limit):
     return expect_go_away(secure, 5)
 
 
+def answer_identify(secure, answer):
+    """Waits for the node's identify request (its stream 2, as the server) and answers it with `answer`."""
+    frames = read_yamux_until(secure, lambda f: f[0] == DATA and f[2] == 2 and f[3] > 0, 5)
+    request = mss("/multistream/1.0.0") + mss("/ipfs/id/1.0.0")
+    secure.send(yamux(WINDOW_UPDATE, ACK, 2, 0) + yamux(DATA, 0, 2, len(request), request))
+    for start in range(0, len(answer), 60_000):
+        piece = answer[start:start + 60_000]
+        secure.send(yamux(DATA, 0, 2, len(piece), piece))
+    secure.send(yamux(DATA, FIN, 2, 0))
+    return frames
+
+
+@case
+def identify_oversize_answer(host, port, limit):
+    """The node asks us who we are; we answer with a 100 kB message."""
+    secure = upgraded(host, port, "/yamux/1.0.0")
+    answer_identify(secure, uvarint(100_000) + os.urandom(100_000))
+    reset = read_yamux_until(secure, lambda f: f[2] == 2 and f[1] & (RST | FIN), 5)
+    alive = yamux_ping_round_trip(secure)
+    return alive, f"identify stream ended ({len(reset)} frames), session still answers pings"
+
+
+@case
+def identify_garbage_answer(host, port, limit):
+    """A well-framed identify answer whose body is not a protobuf."""
+    secure = upgraded(host, port, "/yamux/1.0.0")
+    body = b"\xff\xff\xff\xff" + os.urandom(60)
+    answer_identify(secure, uvarint(len(body)) + body)
+    time.sleep(0.3)
+    alive = yamux_ping_round_trip(secure)
+    return alive, "garbage identify answer sent, session still answers pings"
+
+
+@case
+def ping_streams_over_the_limit(host, port, limit):
+    """Ten ping streams at once where two are allowed per connection."""
+    secure = upgraded(host, port, "/yamux/1.0.0")
+    request = mss("/multistream/1.0.0") + mss("/ipfs/ping/1.0.0")
+    secure.send(b"".join(yamux(WINDOW_UPDATE, SYN, stream, 0) + yamux(DATA, 0, stream, len(request), request)
+                         for stream in range(1, 21, 2)))
+    resets = set()
+    read_yamux_until(secure, lambda f: (f[1] & RST and resets.add(f[2])) or len(resets) >= 8, 5)
+    ping = os.urandom(32)
+    secure.send(yamux(DATA, 0, 1, 32, ping))
+    alive = yamux_ping_round_trip(secure)
+    return len(resets) >= 8 and alive, f"{len(resets)} of 10 ping streams reset, session still answers pings"
+
+
 @case
 def mplex_oversize_frame(host, port, limit):
     secure = upgraded(host, port, "/mplex/6.7.0")
