@@ -61,7 +61,31 @@ def mss(text):
     return uvarint(len(body)) + body
 
 
-class Wire:
+class MessageReader:
+    """multistream-select messages over anything with `recv_exact(count, timeout)`."""
+
+    def read_uvarint(self, timeout=READ_TIMEOUT):
+        value, shift = 0, 0
+        while True:
+            byte = self.recv_exact(1, timeout)[0]
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+            shift += 7
+
+    def read_mss(self):
+        length = self.read_uvarint()
+        return self.recv_exact(length).decode(errors="replace").rstrip("\n")
+
+
+    def negotiate(self, protocol):
+        self.send(mss("/multistream/1.0.0") + mss(protocol))
+        header, answer = self.read_mss(), self.read_mss()
+        if header != "/multistream/1.0.0" or answer != protocol:
+            raise RuntimeError(f"negotiating {protocol}: got {header!r}, {answer!r}")
+
+
+class Wire(MessageReader):
     """A TCP connection with bounded, timed reads."""
 
     def __init__(self, host, port, receive_buffer=None):
@@ -98,19 +122,6 @@ class Wire:
         out, self.pending = self.pending[:count], self.pending[count:]
         return out
 
-    def read_uvarint(self, timeout=READ_TIMEOUT):
-        value, shift = 0, 0
-        while True:
-            byte = self.recv_exact(1, timeout)[0]
-            value |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                return value
-            shift += 7
-
-    def read_mss(self):
-        length = self.read_uvarint()
-        return self.recv_exact(length).decode(errors="replace").rstrip("\n")
-
     def wait_closed(self, timeout):
         """Reads until the node closes; returns the seconds it took, or raises Silent."""
         start = time.monotonic()
@@ -128,14 +139,6 @@ class Wire:
             self.sock.close()
         except OSError:
             pass
-
-
-def negotiate(wire, protocol):
-    wire.send(mss("/multistream/1.0.0") + mss(protocol))
-    header = wire.read_mss()
-    answer = wire.read_mss()
-    if header != "/multistream/1.0.0" or answer != protocol:
-        raise RuntimeError(f"negotiating {protocol}: got {header!r}, {answer!r}")
 
 
 # ---------------------------------------------------------------- Noise
@@ -161,7 +164,7 @@ class Identity:
             2, signature if signature is not None else self.key.sign(signed))
 
 
-class Secure:
+class Secure(MessageReader):
     """A Noise transport over a Wire: length-prefixed ChaCha20-Poly1305 frames."""
 
     def __init__(self, wire, noise):
@@ -184,25 +187,6 @@ class Secure:
             self.plain += self.noise.decrypt(self.wire.recv_exact(length, remaining))
         out, self.plain = self.plain[:count], self.plain[count:]
         return out
-
-    def read_uvarint(self):
-        value, shift = 0, 0
-        while True:
-            byte = self.recv_exact(1)[0]
-            value |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                return value
-            shift += 7
-
-    def read_mss(self):
-        length = self.read_uvarint()
-        return self.recv_exact(length).decode(errors="replace").rstrip("\n")
-
-    def negotiate(self, protocol):
-        self.send(mss("/multistream/1.0.0") + mss(protocol))
-        header, answer = self.read_mss(), self.read_mss()
-        if header != "/multistream/1.0.0" or answer != protocol:
-            raise RuntimeError(f"negotiating {protocol}: got {header!r}, {answer!r}")
 
 
 def noise_handshake(wire, payload_for=None):
@@ -228,7 +212,7 @@ def noise_handshake(wire, payload_for=None):
 
 def upgraded(host, port, muxer, receive_buffer=None):
     wire = Wire(host, port, receive_buffer)
-    negotiate(wire, "/noise")
+    wire.negotiate("/noise")
     secure = noise_handshake(wire)
     secure.negotiate(muxer)
     return secure
@@ -372,15 +356,24 @@ def upgrade_trickle_multistream(host, port, limit):
 @case
 def upgrade_trickle_noise(host, port, limit):
     wire = Wire(host, port)
-    negotiate(wire, "/noise")
+    wire.negotiate("/noise")
     seconds = trickle(wire, b"\x00\x20" + os.urandom(32), limit)
     return seconds <= limit + 1.5, f"cut after {seconds:.1f}s inside Noise message 1 (limit {limit:.1f}s)"
 
 
 @case
+def upgrade_trickle_tls(host, port, limit):
+    wire = Wire(host, port)
+    wire.negotiate("/tls/1.0.0")
+    # The start of a TLS record carrying a ClientHello, one byte per second.
+    seconds = trickle(wire, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(32), limit)
+    return seconds <= limit + 1.5, f"cut after {seconds:.1f}s inside the TLS ClientHello (limit {limit:.1f}s)"
+
+
+@case
 def upgrade_trickle_muxer(host, port, limit):
     wire = Wire(host, port)
-    negotiate(wire, "/noise")
+    wire.negotiate("/noise")
     secure = noise_handshake(wire)
     start = time.monotonic()
     try:
@@ -434,7 +427,7 @@ def upgrade_ten_thousand_proposals(host, port, limit):
 
 def noise_case(host, port, payload_for):
     wire = Wire(host, port)
-    negotiate(wire, "/noise")
+    wire.negotiate("/noise")
     secure = noise_handshake(wire, payload_for)
     try:
         secure.negotiate("/yamux/1.0.0")
@@ -472,7 +465,7 @@ def noise_oversize_payload(host, port, limit):
 @case
 def noise_garbage_after_handshake(host, port, limit):
     wire = Wire(host, port)
-    negotiate(wire, "/noise")
+    wire.negotiate("/noise")
     noise_handshake(wire)
     wire.send(struct.pack(">H", 200) + os.urandom(200))
     seconds = wire.wait_closed(5)
@@ -504,7 +497,7 @@ def tls_certificate_without_extension(host, port, limit):
         context.set_alpn_protocols(["libp2p"])
         context.load_cert_chain(cert_path, key_path)
         wire = Wire(host, port)
-        negotiate(wire, "/tls/1.0.0")
+        wire.negotiate("/tls/1.0.0")
         try:
             tls = context.wrap_socket(wire.sock, server_hostname="libp2p")
             tls.settimeout(5)

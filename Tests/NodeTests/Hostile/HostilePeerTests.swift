@@ -21,6 +21,7 @@ final class HostilePeerTests: XCTestCase {
     static let expectedEvents: [String: String] = [
         "upgrade-trickle-multistream": "security negotiation (multistream-select): timed out after 3.0 s",
         "upgrade-trickle-noise": "noise handshake: timed out after 3.0 s",
+        "upgrade-trickle-tls": "tls handshake: timed out after 3.0 s",
         "upgrade-trickle-muxer": "muxer negotiation (multistream-select): timed out after 3.0 s",
         "upgrade-oversize-multistream-line": "expected a message of at most 1024 bytes; got a length prefix of 60000 bytes",
         "upgrade-unterminated-multistream-line": "expected a message ending in a newline; got a message without one",
