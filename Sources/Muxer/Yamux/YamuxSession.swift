@@ -253,7 +253,10 @@ struct YamuxSession: Sendable {
     /// The application read `count` bytes of a stream: maybe grant more window (and auto-tune it).
     mutating func consumed(_ id: YamuxStreamID, bytes count: Int, now: NIODeadline) {
         guard !isClosed, var stream = streams[id], count > 0 else { return }
-        stream.receive.consume(UInt32(count))
+        // At most what this record holds: a peer may reset a stream and open a new one with the same ID in
+        // one read, and the bytes the application took from the old one are then reported against the new
+        // record (found by the yamux-session fuzz target; trapping here let a peer crash the node).
+        stream.receive.consume(UInt32(min(count, Int(stream.receive.buffered))))
         if stream.canReceive {
             sendWindowUpdate(on: &stream, now: now)
         }

@@ -82,6 +82,12 @@ final class HostilePeerTests: XCTestCase {
         var passed = 0
         var peakRSS = 0
         for name in cases {
+            if let exit = listener.child.snapshot().exit {
+                let saved = FileManager.default.temporaryDirectory.appendingPathComponent("peerscope-hostile-listener.stderr")
+                try? listener.child.snapshot().stderr.write(to: saved)
+                XCTFail("the listener under attack exited (\(exit)) before \(name); its stderr is in \(saved.path) and ends: \(listener.child.snapshot().stderrText.suffix(1500))")
+                break
+            }
             let linesBefore = Self.eventLines(listener).count
             let answeredBefore = await pinger.answered
             let output = try await Self.runScript(
