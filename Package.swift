@@ -1,5 +1,15 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+// `make sanitize` sets PEERSCOPE_SANITIZE=address|thread: peerscope's own targets are instrumented (not the
+// dependencies). Under ASan the test target is left out: this toolchain's swift-testing `#expect` on an
+// optional integer reads past a stack slot (scripts/probes/asan-expect-optional.swift).
+let sanitizer = ProcessInfo.processInfo.environment["PEERSCOPE_SANITIZE"].flatMap { ["address", "thread"].contains($0) ? $0 : nil }
+let sanitized: [SwiftSetting] = sanitizer.map { [.unsafeFlags(["-sanitize=\($0)"])] } ?? []
+let sanitizedC: [CSetting] = sanitizer.map { [.unsafeFlags(["-fsanitize=\($0)"])] } ?? []
+let sanitizedLink: [LinkerSetting] = sanitizer.map { [.unsafeFlags(["-sanitize=\($0)"])] } ?? []
+let sanitizedTests: [SwiftSetting] = sanitizer == "thread" ? sanitized : []
 
 let package = Package(
     name: "peerscope",
@@ -34,7 +44,9 @@ let package = Package(
         // In-place ChaCha20-Poly1305 for Noise transport frames, on the BoringSSL swift-crypto links.
         .target(
             name: "CNoiseChaChaPoly",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         // The layers, lowest first; each is one target, so the compiler enforces the layering (ARCHITECTURE.md).
         .target(
@@ -42,7 +54,9 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Identity",
@@ -53,7 +67,9 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         // The contracts between layers: Transport, SecurityProtocol, StreamMuxer, MuxedConnection,
         // MuxedStream, the typed upgrade steps, connection IDs.
@@ -64,11 +80,15 @@ let package = Package(
                 "Identity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
-            ]
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Multistream",
-            dependencies: ["Multiformats", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Multiformats", .product(name: "NIOCore", package: "swift-nio")],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "TCP",
@@ -77,7 +97,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Sources/Transport/TCP"
+            path: "Sources/Transport/TCP",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Noise",
@@ -89,7 +111,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            path: "Sources/Security/Noise"
+            path: "Sources/Security/Noise",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "TLS",
@@ -102,7 +126,9 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/Security/TLS"
+            path: "Sources/Security/TLS",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Yamux",
@@ -112,7 +138,9 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
-            path: "Sources/Muxer/Yamux"
+            path: "Sources/Muxer/Yamux",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Mplex",
@@ -122,11 +150,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
-            path: "Sources/Muxer/Mplex"
+            path: "Sources/Muxer/Mplex",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Upgrade",
-            dependencies: ["Core", "Multistream", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Core", "Multistream", .product(name: "NIOCore", package: "swift-nio")],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Events",
@@ -134,7 +166,9 @@ let package = Package(
                 "Core",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
-            ]
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "Protocols",
@@ -144,7 +178,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         // The Host, with the default transports, security protocols and muxers registered; re-exports
         // every layer for the UI and the CLI.
@@ -158,11 +194,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .target(
             name: "TermUI",
-            dependencies: ["Node", "CNcurses"]
+            dependencies: ["Node", "CNcurses"],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .executableTarget(
             name: "peerscope",
@@ -171,16 +211,22 @@ let package = Package(
                 "TermUI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: sanitized,
+            linkerSettings: sanitizedLink
         ),
         // Every fuzz target, for the libFuzzer driver and the corpus replay in the tests.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols"]
+            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols"],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
         ),
         .executableTarget(
             name: "peerscope-fuzz",
-            dependencies: ["FuzzTargets"]
+            dependencies: ["FuzzTargets"],
+            swiftSettings: sanitized,
+            linkerSettings: sanitizedLink
         ),
         .executableTarget(
             name: "peerscope-bench",
@@ -191,7 +237,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: sanitized,
+            linkerSettings: sanitizedLink
         ),
         .testTarget(
             name: "NodeTests",
@@ -206,12 +254,16 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Fixtures")]
+            resources: [.copy("Fixtures")],
+            swiftSettings: sanitizedTests,
+            linkerSettings: sanitizedLink
         ),
         .testTarget(
             name: "TermUITests",
             dependencies: ["TermUI", "Node", "Events", "Core"],
-            exclude: ["__Snapshots__"]
+            exclude: ["__Snapshots__"],
+            swiftSettings: sanitizedTests,
+            linkerSettings: sanitizedLink
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make sanitize: the unit and socket tests (and the hostile-peer suite, whose node under attack is the
 # sanitized peerscope binary) under the thread sanitizer and under the address sanitizer, each in its
-# own build folder. The py-libp2p / kubo interop suites and the bench smoke run are left out: they test
+# own build folder. peerscope's own targets are instrumented, not its dependencies'; under ASan the test
+# code itself is not either (Package.swift says why). RSS bounds do not apply under a sanitizer. The py-libp2p / kubo interop suites and the bench smoke run are left out: they test
 # other programs' behaviour, take most of make test's time, and run unsanitized there.
 #
 #   scripts/sanitize.sh [thread|address]...
@@ -19,10 +20,10 @@ tsan_trusted=1
 probe_toolchain() {
     local dir
     dir=$(mktemp -d)
-    "$SWIFT"c -sanitize=thread -g scripts/tsan-handoff-probe.swift -o "$dir/probe" >/dev/null 2>&1 || { rm -rf "$dir"; return 0; }
+    "$SWIFT"c -sanitize=thread -g scripts/probes/tsan-continuation-handoff.swift -o "$dir/probe" >/dev/null 2>&1 || { rm -rf "$dir"; return 0; }
     if SWIFT_BACKTRACE=enable=no "$dir/probe" 2>&1 | grep -q "WARNING: ThreadSanitizer"; then
         tsan_trusted=0
-        echo "sanitize: this toolchain's TSan reports a race in scripts/tsan-handoff-probe.swift, a correct continuation handoff;"
+        echo "sanitize: this toolchain's TSan reports a race in scripts/probes/tsan-continuation-handoff.swift, a correct continuation handoff;"
         echo "sanitize: thread-sanitizer reports are listed and counted below but do not fail the run"
     fi
     rm -rf "$dir"
@@ -34,7 +35,9 @@ for sanitizer in "${sanitizers[@]}"; do
     scratch=".build/sanitize-$sanitizer"
     echo "sanitize: building the tests with -sanitize=$sanitizer in $scratch"
     start=$(date +%s)
-    "$SWIFT" build --build-tests --scratch-path "$scratch" -Xswiftc -sanitize="$sanitizer"
+    # Package.swift instruments peerscope's own targets when PEERSCOPE_SANITIZE is set (see there why).
+    export PEERSCOPE_SANITIZE="$sanitizer"
+    "$SWIFT" build --build-tests --scratch-path "$scratch"
     built=$(date +%s)
     [ "$sanitizer" = thread ] && probe_toolchain
     echo "sanitize: running under $sanitizer (skipping: ${skip//|/, })"
@@ -44,9 +47,8 @@ for sanitizer in "${sanitizers[@]}"; do
     set +e
     # halt_on_error: the first report fails the run, with its stack, instead of scrolling past.
     SWIFT_BACKTRACE=enable=no TSAN_OPTIONS="halt_on_error=$halt second_deadlock_stack=1 exitcode=0" \
-        ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" PEERSCOPE_PYTHON="$PY" \
-        "$SWIFT" test --skip-build --scratch-path "$scratch" --no-parallel --skip "$skip" \
-        -Xswiftc -sanitize="$sanitizer" 2>&1 | tee "$log"
+        ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" PEERSCOPE_PYTHON="$PY" PEERSCOPE_HOSTILE_RSS_BOUND_MB=4096 \
+        "$SWIFT" test --skip-build --scratch-path "$scratch" --no-parallel --skip "$skip" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
     reports=$(grep -c "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer" "$log" || true)
