@@ -20,8 +20,17 @@ tsan_trusted=1
 probe_toolchain() {
     local dir
     dir=$(mktemp -d)
-    "$SWIFT"c -sanitize=thread -g scripts/probes/tsan-continuation-handoff.swift -o "$dir/probe" >/dev/null 2>&1 || { rm -rf "$dir"; return 0; }
-    if SWIFT_BACKTRACE=enable=no "$dir/probe" 2>&1 | grep -q "WARNING: ThreadSanitizer"; then
+    # Top-level code: the file must be called main.swift.
+    cp scripts/probes/tsan-continuation-handoff.swift "$dir/main.swift"
+    if ! "${SWIFT}c" -sanitize=thread -g "$dir/main.swift" -o "$dir/probe" >"$dir/build.log" 2>&1; then
+        echo "sanitize: the TSan probe did not build (TSan reports will fail the run):"; cat "$dir/build.log"
+        rm -rf "$dir"
+        return 0
+    fi
+    local output
+    # TSan exits 66 after reporting, so the status says nothing; the report does.
+    output=$(SWIFT_BACKTRACE=enable=no "$dir/probe" 2>&1 || true)
+    if grep -q "WARNING: ThreadSanitizer" <<<"$output"; then
         tsan_trusted=0
         echo "sanitize: this toolchain's TSan reports a race in scripts/probes/tsan-continuation-handoff.swift, a correct continuation handoff;"
         echo "sanitize: thread-sanitizer reports are listed and counted below but do not fail the run"
