@@ -14,6 +14,9 @@ PY="$PWD/.venv/bin/python"
 sanitizers=("$@")
 [ ${#sanitizers[@]} -eq 0 ] && sanitizers=(thread address)
 skip='KuboHarnessTests|PyLibp2pConnectionInteropTests|PythonPeerHarnessTests|InteropMatrixTests|CLIPyInteropTests|PyLibp2pMplexInteropTests|BenchSmokeTests'
+# TSan holds back asynchronous signals until the thread next enters an intercepted call, so the two tests
+# that time how a blocked UI loop reacts to SIGINT measure TSan, not us.
+skip_thread='aUILoopThatIgnoresTheSignalIsEndedAfterTheGracePeriod|aSecondSignalEndsTheProcessAtOnce'
 
 # Does this toolchain's TSan see the happens-before of a continuation resume? (See the probe's comment.)
 tsan_trusted=1
@@ -49,7 +52,9 @@ for sanitizer in "${sanitizers[@]}"; do
     "$SWIFT" build --build-tests --scratch-path "$scratch"
     built=$(date +%s)
     [ "$sanitizer" = thread ] && probe_toolchain
-    echo "sanitize: running under $sanitizer (skipping: ${skip//|/, })"
+    skipped=$skip
+    [ "$sanitizer" = thread ] && skipped="$skip|$skip_thread"
+    echo "sanitize: running under $sanitizer (skipping: ${skipped//|/, })"
     log="$scratch/sanitize-$sanitizer.log"
     halt=1
     [ "$sanitizer" = thread ] && [ $tsan_trusted -eq 0 ] && halt=0
@@ -57,7 +62,7 @@ for sanitizer in "${sanitizers[@]}"; do
     # halt_on_error: the first report fails the run, with its stack, instead of scrolling past.
     SWIFT_BACKTRACE=enable=no TSAN_OPTIONS="halt_on_error=$halt second_deadlock_stack=1 exitcode=0" \
         ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" PEERSCOPE_PYTHON="$PY" PEERSCOPE_HOSTILE_RSS_BOUND_MB=4096 \
-        "$SWIFT" test --skip-build --scratch-path "$scratch" --no-parallel --skip "$skip" 2>&1 | tee "$log"
+        "$SWIFT" test --skip-build --scratch-path "$scratch" --no-parallel --skip "$skipped" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
     reports=$(grep -c "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer" "$log" || true)
