@@ -84,6 +84,24 @@ let package = Package(
             cSettings: sanitizedC,
             swiftSettings: sanitized
         ),
+        // libresolv (glibc): DNS queries to a chosen server and answer parsing, for /dns* and /dnsaddr.
+        .target(
+            name: "CResolv",
+            path: "Sources/CResolv",
+            cSettings: sanitizedC,
+            linkerSettings: [.linkedLibrary("resolv")]
+        ),
+        .target(
+            name: "Resolve",
+            dependencies: [
+                "Core", "Multiformats", "CResolv",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
+        ),
         .target(
             name: "Multistream",
             dependencies: ["Multiformats", .product(name: "NIOCore", package: "swift-nio")],
@@ -188,7 +206,7 @@ let package = Package(
             name: "Node",
             dependencies: [
                 "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
-                "Upgrade", "Events", "Protocols",
+                "Upgrade", "Events", "Protocols", "Resolve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -218,7 +236,7 @@ let package = Package(
         // Every fuzz target, for the libFuzzer driver and the corpus replay in the tests.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols"],
+            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols", "Resolve"],
             cSettings: sanitizedC,
             swiftSettings: sanitized
         ),
@@ -245,7 +263,7 @@ let package = Package(
             name: "NodeTests",
             dependencies: [
                 "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
-                "Upgrade", "Events", "Protocols", "FuzzTargets",
+                "Upgrade", "Events", "Protocols", "Resolve", "FuzzTargets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

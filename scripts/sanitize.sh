@@ -69,7 +69,9 @@ for sanitizer in "${sanitizers[@]}"; do
     echo "sanitize: $sanitizer: tests exited $rc after $(( $(date +%s) - built ))s (build $(( built - start ))s), $reports sanitizer reports (log: $log)"
     if [ "$reports" -gt 0 ]; then
         echo "sanitize: $sanitizer: distinct first frames of the reports:"
-        grep -A2 "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer" "$log" | grep -o "#0 [^ ]*" | sort | uniq -c | sort -rn | head -20
+        # The first stack frame after each report's header (a line or two below it).
+        awk '/WARNING: ThreadSanitizer|ERROR: AddressSanitizer/ { want = 1; next }
+             want && /#0 / { sub(/^.*#0 /, ""); sub(/ .*/, ""); print "#0 " $0; want = 0 }' "$log" | sort | uniq -c | sort -rn | head -20
     fi
     if [ "$sanitizer" = thread ] && [ $tsan_trusted -eq 0 ]; then
         # Reports are not trusted here; failing tests still fail the run.

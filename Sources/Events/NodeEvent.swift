@@ -14,6 +14,9 @@ public enum NodeEvent: Sendable, Hashable {
     // MARK: Dialing
     /// A dial request for `peer` (if known) over these addresses.
     case dialStarted(DialID, peer: PeerID?, addresses: [Multiaddr])
+    /// One DNS question of a dial's `/dns*` or `/dnsaddr` address, with what came back; these come before
+    /// the attempts on the addresses they produced.
+    case dialNameResolved(DialID, NameResolutionHop)
     /// One address of a dial is being tried on a new connection.
     case dialAttempt(DialID, ConnectionID, address: Multiaddr)
     case dialSucceeded(DialID, ConnectionID, peer: PeerID)

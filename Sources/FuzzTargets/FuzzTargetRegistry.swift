@@ -4,6 +4,7 @@ import Multiformats
 import Multistream
 import Noise
 import Protocols
+import Resolve
 import TLS
 import Yamux
 
@@ -33,6 +34,8 @@ package enum FuzzTargetRegistry {
         FuzzTarget("signed-envelope", "signed envelope: marshal round-trip, records verify only for their signer", ProtocolsFuzzEntries.signedEnvelope),
         FuzzTarget("peer-record", "peer record: marshal round-trip", ProtocolsFuzzEntries.peerRecord),
         FuzzTarget("perf-header", "perf request header: 8-byte round-trip", ProtocolsFuzzEntries.perfHeader),
+        FuzzTarget("dns-answer", "DNS answer message via libresolv: only the asked type, record and size limits hold", ResolveFuzzEntries.answer),
+        FuzzTarget("dnsaddr-resolution", "a scripted dnsaddr zone: bounded questions, only dialable addresses of the wanted peer", ResolveFuzzEntries.resolution),
     ]
 
     package static func target(named name: String) -> FuzzTarget? {
@@ -44,7 +47,7 @@ package enum FuzzTargetRegistry {
         var seeds = multiformatsSeeds()
         for group in [
             multistreamSeeds(), NoiseFuzzEntries.seeds(), TLSFuzzEntries.seeds(), YamuxFuzzEntries.seeds(),
-            MplexFuzzEntries.seeds(), ProtocolsFuzzEntries.seeds(),
+            MplexFuzzEntries.seeds(), ProtocolsFuzzEntries.seeds(), ResolveFuzzEntries.seeds(),
         ] {
             seeds.merge(group) { $0 + $1 }
         }

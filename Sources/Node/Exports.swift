@@ -7,6 +7,7 @@
 @_exported import Multistream
 @_exported import Noise
 @_exported import Protocols
+@_exported import Resolve
 @_exported import TCP
 @_exported import TLS
 @_exported import Upgrade

@@ -4,6 +4,7 @@ import Core
 import Events
 import Identity
 import Multiformats
+import Resolve
 import Upgrade
 
 extension Host {
@@ -38,8 +39,12 @@ extension Host {
         let dialID = DialID.next()
         emit(.dialStarted(dialID, peer: peer, addresses: addresses))
 
+        let (dialable, resolutionFailures) = await resolveNames(in: addresses, dialID: dialID)
+        addresses = dialable
         let result: Result<HostConnection, HostError>
-        if addresses.count == 1 {
+        if addresses.isEmpty {
+            result = .failure(.dialFailed(resolutionFailures))
+        } else if addresses.count == 1 {
             // Nothing to race: dial in this task, without a child task to start and wait for.
             result = await attempt(addresses[0], expectedPeer: peer ?? addresses[0].peerID, dialID: dialID)
                 .mapError { .dialFailed([$0]) }
@@ -52,10 +57,40 @@ extension Host {
             return connection
         case .failure(let error):
             if case .dialFailed(let failures) = error {
-                emit(.dialFailed(dialID, peer: peer, failures: failures))
+                // Names that resolved to nothing are part of why the dial failed.
+                let all = addresses.isEmpty ? failures : resolutionFailures + failures
+                emit(.dialFailed(dialID, peer: peer, failures: all))
+                throw HostError.dialFailed(all)
             }
             throw error
         }
+    }
+
+    /// Every `/dns*` and `/dnsaddr` address replaced by what it resolves to (each hop reported), in the
+    /// given order; the names that resolved to nothing, as failures of their `dns` or `dnsaddr` step.
+    private func resolveNames(in addresses: [Multiaddr], dialID: DialID) async -> ([Multiaddr], [DialFailure]) {
+        guard addresses.contains(where: MultiaddrResolution.needsResolution) else { return (addresses, []) }
+        var dialable: [Multiaddr] = []
+        var failures: [DialFailure] = []
+        for address in addresses {
+            guard MultiaddrResolution.needsResolution(address) else {
+                if !dialable.contains(address) { dialable.append(address) }
+                continue
+            }
+            let step = NameResolutionHopStep()
+            let outcome = await configuration.resolver.resolve(address) { [self] hop in
+                step.record(hop)
+                emit(.dialNameResolved(dialID, hop))
+            }
+            switch outcome {
+            case .success(let resolved):
+                for candidate in resolved where !dialable.contains(candidate) { dialable.append(candidate) }
+            case .failure(let failure):
+                failures.append(DialFailure(address: address, connectionID: nil, step: step.lastStepName,
+                                            reason: failure.reasons.joined(separator: "; ")))
+            }
+        }
+        return (dialable, failures)
     }
 
     /// Several addresses: attempts start `dialStagger` apart, the first that upgrades wins.
@@ -158,6 +193,15 @@ extension Host {
                                         reason: upgradeError.description))
         }
     }
+}
+
+/// Which kind of hop (`dns` or `dnsaddr`) a resolution failed at, for its `DialFailure`.
+private final class NameResolutionHopStep: Sendable {
+    private let last = NIOLockedValueBox("dns")
+    func record(_ hop: NameResolutionHop) {
+        if hop.failure != nil { last.withLockedValue { $0 = hop.stepName } }
+    }
+    var lastStepName: String { last.withLockedValue { $0 } }
 }
 
 /// How a dial attempt ended before the upgrade could report anything.

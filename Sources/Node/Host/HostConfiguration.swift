@@ -1,5 +1,6 @@
 import Core
 import Noise
+import Resolve
 import TCP
 import Upgrade
 import Yamux
@@ -11,6 +12,8 @@ public struct HostConfiguration: Sendable {
     public var transports: [any Transport] = [TCPTransport()]
     /// Security protocols and muxers, in preference order, and the upgrade's bounds.
     public var upgrader = UpgraderConfiguration(securityProtocols: [NoiseSecurity()], muxers: [YamuxMuxer()])
+    /// Turns `/dns*` and `/dnsaddr` addresses into dialable ones before a dial (server, timeout, limits).
+    public var resolver = MultiaddrResolver()
     /// Transport connect timeout per address (TCP connect).
     public var connectTimeout: Duration = .seconds(5)
     /// Whole dial (transport + upgrade) per address.

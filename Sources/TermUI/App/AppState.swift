@@ -45,6 +45,8 @@ public struct AppState: Sendable {
     public var shouldQuit = false
     /// Set by `dial`/`diagnose`: the next dial attempt's row gets selected, so its timeline shows.
     public var selectNextDial = false
+    /// DNS hops of dials still in progress, shown as the first steps of each attempt they led to.
+    public var dialResolutions: [DialID: [TimelineStep]] = [:]
 
     public init(size: TerminalSize, now: ContinuousClock.Instant) {
         self.size = size
@@ -83,6 +85,10 @@ public struct AppState: Sendable {
 
     /// Failed dials stay until `clear`, but no more than this many: a dial storm cannot grow the table without bound.
     public static let failedRowLimit = 256
+    /// Dials whose DNS hops are kept until they end (a dial that never ends cannot grow the state).
+    public static let pendingResolutionLimit = 64
+    /// DNS hops kept per dial (the resolver's own question limit is 16).
+    public static let resolutionStepLimit = 16
 }
 
 public enum ConnectionState: String, Sendable, Hashable {

@@ -13,14 +13,27 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
     case .dialStarted(let dial, let peer, let addresses):
         let target = peer.map { $0.shortDescription } ?? addresses.map(\.description).joined(separator: ", ")
         log(&state, .info, "\(dial) dial \(target)", at: time)
+    case .dialNameResolved(let dial, let hop):
+        guard state.dialResolutions[dial] != nil || state.dialResolutions.count < AppState.pendingResolutionLimit else { return }
+        var steps = state.dialResolutions[dial] ?? []
+        if steps.count < AppState.resolutionStepLimit {
+            steps.append(TimelineStep(label: "\(hop.stepName) \(hop.question) (\(hop.duration.formattedShort))", offset: .zero,
+                                      failed: hop.failure != nil, reason: hop.failure ?? "→ \(hop.answers.joined(separator: ", "))"))
+        }
+        state.dialResolutions[dial] = steps
+        log(&state, hop.failure == nil ? .debug : .warn, "\(dial) \(hop)", at: time)
     case .dialAttempt(let dial, let id, let address):
         upsert(&state, id, remote: address.description, direction: .outbound, at: time)
+        if let index = state.index(of: id), state.connections[index].steps.isEmpty, let steps = state.dialResolutions[dial] {
+            state.connections[index].steps = steps
+        }
         if state.selectNextDial, let index = state.index(of: id) {
             state.selectNextDial = false
             state.selectedConnection = index
         }
         log(&state, .debug, "\(dial) \(id) trying \(address)", at: time)
     case .dialSucceeded(let dial, let id, let peer):
+        state.dialResolutions[dial] = nil
         log(&state, .info, "\(dial) \(id) connected to \(peer.shortDescription)", at: time)
     case .dialReusedConnection(let dial, let id, let peer):
         log(&state, .info, "\(dial) reused \(id) to \(peer.shortDescription)", at: time)
@@ -29,12 +42,16 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
             let id = failure.connectionID ?? syntheticID(for: dial)
             upsert(&state, id, remote: failure.address.description, direction: .outbound, at: time)
             if let index = state.index(of: id) {
+                if failure.connectionID == nil, state.connections[index].steps.isEmpty, let steps = state.dialResolutions[dial] {
+                    state.connections[index].steps = steps
+                }
                 state.connections[index].peer = state.connections[index].peer ?? peer
                 markFailed(&state, index, step: failure.step, reason: failure.reason, at: time)
             }
             log(&state, .error, "\(dial) \(failure.address): \(failure.step): \(failure.reason)", at: time)
         }
         if failures.isEmpty { log(&state, .error, "\(dial) failed: no addresses", at: time) }
+        state.dialResolutions[dial] = nil
     case .inboundAccepted(let id, let remote, _):
         upsert(&state, id, remote: remote?.description ?? "?", direction: .inbound, at: time)
         log(&state, .debug, "\(id) inbound from \(remote?.description ?? "?")", at: time)

@@ -10,12 +10,24 @@ struct DialOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds the whole command may take (dial, protocol, everything).")
     var timeout: Double = 10
 
+    @Option(name: .long, help: "Ask this DNS server (IPv4:PORT) for /dns* and /dnsaddr names instead of the system resolver.")
+    var dnsServer: String?
+
+    @Option(name: .long, help: "Seconds one DNS question may take, retries included.")
+    var dnsTimeout: Double = 5
+
     @OptionGroup var identityOptions: IdentityOptions
 
     @OptionGroup var stackOptions: StackOptions
 
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard dnsTimeout > 0, dnsTimeout.isFinite, dnsTimeout <= 60 else {
+            throw ValidationError("--dns-timeout must be a number of seconds in (0, 60]")
+        }
+        if let dnsServer {
+            do { _ = try DNSServer(parsing: dnsServer) } catch { throw ValidationError("--dns-server: \(error)") }
+        }
     }
 
     var timeLimit: Duration { .milliseconds(Int64(timeout * 1000)) }
@@ -32,6 +44,11 @@ struct DialOptions: ParsableArguments {
         configuration.identifyTimeout = min(.seconds(5), limit * 0.8)
         configuration.streamNegotiationTimeout = limit * 0.8
         configuration.shutdownGracePeriod = .milliseconds(500)
+        let server = try dnsServer.map { text in
+            do { return try DNSServer(parsing: text) } catch { throw CLIError("--dns-server: \(error)") }
+        } ?? .system
+        configuration.resolver = MultiaddrResolver(client: DNSClient(
+            server: server, timeout: min(.milliseconds(Int64(dnsTimeout * 1000)), limit * 0.8)))
         return configuration
     }
 

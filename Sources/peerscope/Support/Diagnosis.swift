@@ -52,13 +52,15 @@ struct UpgradeTimeline {
     /// Short name of the negotiated security protocol (`noise`, `tls`), or the first proposed one.
     private var securityName = "security"
     private var expectedPeer: PeerID?
+    /// DNS hops seen before the first attempt (steps once the dial goes on or fails).
+    private var resolutionHops: [NameResolutionHop] = []
     private(set) var failed = false
 
     init(expectedPeer: PeerID?) { self.expectedPeer = expectedPeer }
 
     /// The step that runs next, for a failure that has no event of its own (our time limit).
     var pendingStep: String {
-        guard connection != nil else { return "tcp" }
+        guard connection != nil else { return resolutionHops.isEmpty ? "tcp" : resolutionHops[resolutionHops.count - 1].stepName }
         switch steps.last?.step ?? "" {
         case "tcp": return "multistream"
         case "multistream": return securityName
@@ -70,7 +72,11 @@ struct UpgradeTimeline {
 
     mutating func consume(_ record: EventRecord<NodeEvent>) {
         switch record.event {
+        case .dialNameResolved(_, let hop) where connection == nil:
+            resolutionHops.append(hop)
         case .dialAttempt(_, let id, _) where connection == nil:
+            // Names resolved to at least this address: a hop that failed on the way did not stop the dial.
+            flushResolution(dialGoesOn: true)
             connection = id
             attemptAt = record.time
         case .upgradeStep(let id, let step, let offset) where id == connection:
@@ -78,6 +84,15 @@ struct UpgradeTimeline {
         case .upgradeFailed(let id, _, let error, let offset) where id == connection:
             fail(with: error, offset: offset)
         case .dialFailed(_, _, let failures):
+            if connection == nil, !resolutionHops.isEmpty || failures.contains(where: { $0.step == "dns" || $0.step == "dnsaddr" }) {
+                flushResolution(dialGoesOn: false)
+                if !steps.contains(where: { !$0.ok }) {
+                    for failure in failures {
+                        steps.append(DiagnosisStep(step: failure.step, ok: false, duration: nil, detail: "\(failure.address): \(failure.reason)"))
+                    }
+                }
+                failed = true
+            }
             if !failed, let failure = failures.first(where: { $0.connectionID == connection }) ?? failures.first,
                failure.step == "tcp" || failure.step == "address" {
                 failed = true
@@ -88,6 +103,38 @@ struct UpgradeTimeline {
         default:
             break
         }
+    }
+
+    /// DNS hops, one step each, once it is known whether the dial went on: a hop that failed while
+    /// another produced an address is reported as passed over, not as the failure.
+    private mutating func flushResolution(dialGoesOn: Bool) {
+        for hop in resolutionHops {
+            let depth = hop.depth > 0 ? " (record of a record, depth \(hop.depth))" : ""
+            if let failure = hop.failure {
+                var step = DiagnosisStep(step: hop.stepName, ok: dialGoesOn, duration: hop.duration,
+                                         detail: "\(hop.question) via \(hop.server)\(depth): \(dialGoesOn ? "passed over: " : "")\(failure)")
+                if !dialGoesOn { step.hint = Self.resolutionHint(failure) }
+                steps.append(step)
+            } else {
+                let produced = hop.produced.map(\.description).joined(separator: ", ")
+                steps.append(DiagnosisStep(step: hop.stepName, ok: true, duration: hop.duration,
+                                           detail: "\(hop.question) via \(hop.server)\(depth) → \(hop.answers.joined(separator: ", ")); next: \(produced)"))
+            }
+        }
+        resolutionHops = []
+    }
+
+    private static func resolutionHint(_ failure: String) -> String? {
+        if failure.contains("NXDOMAIN") { return "the name does not exist: check its spelling, or ask another server with --dns-server" }
+        if failure.contains("no answer") || failure.contains("within") {
+            return "the DNS server did not answer: is it reachable? (--dns-server IP:PORT asks one directly)"
+        }
+        if failure.contains("REFUSED") { return "the server refused: it serves neither this name nor recursion to us; ask a resolver that does" }
+        if failure.contains("SERVFAIL") { return "the server could not get an answer (its upstream or the zone is broken)" }
+        if failure.contains("loop") { return "the dnsaddr records point back at a name already followed" }
+        if failure.contains("over the limit") { return "the name has more records than peerscope reads for one question" }
+        if failure.contains("other peers") { return "the name lists addresses, but none for the /p2p/ ID given" }
+        return nil
     }
 
     private mutating func consume(_ step: UpgradeStep, offset: Duration, at time: ContinuousClock.Instant) {
@@ -206,6 +253,7 @@ struct UpgradeTimeline {
 
     /// Our own time limit ran out before the node reported a failure.
     mutating func failByTimeout(_ limit: Duration, elapsedSinceStart: Duration) {
+        if connection == nil { flushResolution(dialGoesOn: false) }
         guard !failed else { return }
         failed = true
         let step = pendingStep
@@ -221,6 +269,7 @@ struct UpgradeTimeline {
 
     /// A failure outside the upgrade (e.g. the host refused the connection by a limit).
     mutating func failOther(_ step: String, _ reason: String) {
+        if connection == nil { flushResolution(dialGoesOn: false) }
         guard !failed else { return }
         failed = true
         steps.append(DiagnosisStep(step: step, ok: false, duration: nil, detail: reason))

@@ -29,6 +29,15 @@ struct EventLine {
             self.init("dial_started", [("dial", .string(dial.description)), ("peer", .optional(peer?.base58)),
                                        ("addresses", .strings(addresses.map(\.description)))],
                       "\(dial) dial \(peer?.base58 ?? "unknown peer") over \(addresses.count) address(es)")
+        case .dialNameResolved(let dial, let hop):
+            var fields: [(String, JSONValue)] = [
+                ("dial", .string(dial.description)), ("address", .string(hop.address.description)),
+                ("step", .string(hop.stepName)), ("question", .string(hop.question)), ("server", .string(hop.server)),
+                ("depth", .integer(Int64(hop.depth))), ("answers", .strings(hop.answers)),
+                ("produced", .strings(hop.produced.map(\.description))), ("ms", .milliseconds(hop.duration)),
+            ]
+            fields.append(("failure", .optional(hop.failure)))
+            self.init("dial_name_resolved", fields, "\(dial) \(hop.stepName) \(hop)")
         case .dialAttempt(let dial, let connection, let address):
             self.init("dial_attempt", [("dial", .string(dial.description)), ("connection", .string(connection.description)),
                                        ("address", .string(address.description))],

@@ -25,6 +25,12 @@ enum HostTestSupport {
         return Host(identity: try PrivateKey.generate(keyType), configuration: configuration)
     }
 
+    /// The peer ID of a key nobody holds: an address for a peer that is not there.
+    static func otherPeer() -> PeerID {
+        guard let key = try? PrivateKey.generate(.ed25519) else { fatalError("ed25519 key generation failed") }
+        return key.peerID
+    }
+
     /// A host listening on loopback with an echo handler; returns it and its full `/p2p/` address.
     static func echoListener(
         keyType: KeyType = .ed25519, configure: (inout HostConfiguration) -> Void = { _ in }
