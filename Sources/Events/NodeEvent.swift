@@ -17,6 +17,8 @@ public enum NodeEvent: Sendable, Hashable {
     /// One DNS question of a dial's `/dns*` or `/dnsaddr` address, with what came back; these come before
     /// the attempts on the addresses they produced.
     case dialNameResolved(DialID, NameResolutionHop)
+    /// The order and delays in which a multi-address dial will try its addresses.
+    case dialRanked(DialID, [DialPlanEntry])
     /// One address of a dial is being tried on a new connection.
     case dialAttempt(DialID, ConnectionID, address: Multiaddr)
     case dialSucceeded(DialID, ConnectionID, peer: PeerID)
@@ -78,6 +80,25 @@ public struct DialFailure: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(address): \(step): \(reason)" }
+}
+
+/// One address of a ranked dial: when its attempt starts (from the dial's start) and why then.
+public struct DialPlanEntry: Sendable, Hashable, CustomStringConvertible {
+    public let address: Multiaddr
+    public let delay: Duration
+    /// `loopback tcp`, `public quic`: the scope and transport the ranking went by.
+    public let reason: String
+
+    public init(address: Multiaddr, delay: Duration, reason: String) {
+        self.address = address
+        self.delay = delay
+        self.reason = reason
+    }
+
+    public var description: String {
+        let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+        return "+\(milliseconds) ms \(address) (\(reason))"
+    }
 }
 
 /// What the UI shows for a freshly established connection.

@@ -21,7 +21,7 @@ extension Host {
         return try await dial(peer: peer, addresses: [address])
     }
 
-    /// Dials a peer over several addresses: attempts start `dialStagger` apart, the first that
+    /// Dials a peer over several addresses: attempts start as `dialRanking` plans them, the first that
     /// upgrades wins and the others are cancelled. Without addresses, the peerstore's are used.
     @discardableResult
     public func dial(peer: PeerID?, addresses given: [Multiaddr] = []) async throws -> HostConnection {
@@ -93,16 +93,18 @@ extension Host {
         return (dialable, failures)
     }
 
-    /// Several addresses: attempts start `dialStagger` apart, the first that upgrades wins.
+    /// Several addresses: attempts start as ranked, the first that upgrades wins.
     private func race(_ addresses: [Multiaddr], peer: PeerID?, dialID: DialID) async -> Result<HostConnection, HostError> {
-        let stagger = configuration.dialStagger
+        let plan = configuration.dialRanking.plan(addresses)
+        emit(.dialRanked(dialID, plan.map { DialPlanEntry(address: $0.address, delay: $0.delay, reason: "\($0.scope) \($0.transport)") }))
         return await withTaskGroup(
             of: Result<HostConnection, DialFailure>.self
         ) { group in
-            for (index, address) in addresses.enumerated() {
+            for entry in plan {
+                let address = entry.address
                 group.addTask {
-                    if index > 0 {
-                        do { try await Task.sleep(for: stagger * index) } catch {
+                    if entry.delay > .zero {
+                        do { try await Task.sleep(for: entry.delay) } catch {
                             return .failure(DialFailure(address: address, connectionID: nil, step: "cancelled",
                                                         reason: "another address connected first"))
                         }

@@ -18,8 +18,9 @@ public struct HostConfiguration: Sendable {
     public var connectTimeout: Duration = .seconds(5)
     /// Whole dial (transport + upgrade) per address.
     public var dialTimeout: Duration = .seconds(10)
-    /// Delay between starting attempts on successive addresses of one peer (first success wins).
-    public var dialStagger: Duration = .milliseconds(250)
+    /// When each address of a multi-address dial is tried (QUIC first, private before public, relays
+    /// last); the first attempt that upgrades wins and the rest are cancelled.
+    public var dialRanking = DialRanking()
     /// Connections of every direction and peer.
     public var maxConnections = 4096
     public var maxInboundConnections = 2048

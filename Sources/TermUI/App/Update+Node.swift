@@ -22,6 +22,8 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
         }
         state.dialResolutions[dial] = steps
         log(&state, hop.failure == nil ? .debug : .warn, "\(dial) \(hop)", at: time)
+    case .dialRanked(let dial, let plan):
+        log(&state, .debug, "\(dial) plan: " + plan.map(\.description).joined(separator: "; "), at: time)
     case .dialAttempt(let dial, let id, let address):
         upsert(&state, id, remote: address.description, direction: .outbound, at: time)
         if let index = state.index(of: id), state.connections[index].steps.isEmpty, let steps = state.dialResolutions[dial] {

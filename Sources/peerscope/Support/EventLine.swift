@@ -38,6 +38,13 @@ struct EventLine {
             ]
             fields.append(("failure", .optional(hop.failure)))
             self.init("dial_name_resolved", fields, "\(dial) \(hop.stepName) \(hop)")
+        case .dialRanked(let dial, let plan):
+            let entries = plan.map { entry in
+                JSONValue.object([("address", .string(entry.address.description)), ("delay_ms", .milliseconds(entry.delay)),
+                                  ("reason", .string(entry.reason))])
+            }
+            self.init("dial_ranked", [("dial", .string(dial.description)), ("plan", .array(entries))],
+                      "\(dial) plan: " + plan.map(\.description).joined(separator: "; "))
         case .dialAttempt(let dial, let connection, let address):
             self.init("dial_attempt", [("dial", .string(dial.description)), ("connection", .string(connection.description)),
                                        ("address", .string(address.description))],
