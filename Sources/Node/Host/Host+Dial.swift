@@ -97,25 +97,27 @@ extension Host {
     private func race(_ addresses: [Multiaddr], peer: PeerID?, dialID: DialID) async -> Result<HostConnection, HostError> {
         let plan = configuration.dialRanking.plan(addresses)
         emit(.dialRanked(dialID, plan.map { DialPlanEntry(address: $0.address, delay: $0.delay, reason: "\($0.scope) \($0.transport)") }))
+        let pacer = DialPacer()
         return await withTaskGroup(
             of: Result<HostConnection, DialFailure>.self
         ) { group in
-            for entry in plan {
+            for (index, entry) in plan.enumerated() {
                 let address = entry.address
                 group.addTask {
-                    if entry.delay > .zero {
-                        do { try await Task.sleep(for: entry.delay) } catch {
-                            return .failure(DialFailure(address: address, connectionID: nil, step: "cancelled",
-                                                        reason: "another address connected first"))
-                        }
+                    guard await pacer.waitForTurn(index, delay: entry.delay) else {
+                        return .failure(DialFailure(address: address, connectionID: nil, step: "cancelled",
+                                                    reason: "another address connected first"))
                     }
-                    return await self.attempt(address, expectedPeer: peer ?? address.peerID, dialID: dialID)
+                    let outcome = await self.attempt(address, expectedPeer: peer ?? address.peerID, dialID: dialID)
+                    if case .failure = outcome { pacer.attemptFailed(index) }
+                    return outcome
                 }
             }
             var failures: [DialFailure] = []
             for await outcome in group {
                 switch outcome {
                 case .success(let connection):
+                    pacer.cancelAll()
                     group.cancelAll()
                     return .success(connection)
                 case .failure(let failure):
