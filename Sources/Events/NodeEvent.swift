@@ -21,6 +21,8 @@ public enum NodeEvent: Sendable, Hashable {
     case dialRanked(DialID, [DialPlanEntry])
     /// One address of a dial is being tried on a new connection.
     case dialAttempt(DialID, ConnectionID, address: Multiaddr)
+    /// One attempt of a multi-address dial ended without winning (failed, or cancelled because another won).
+    case dialAttemptFailed(DialID, DialFailure)
     case dialSucceeded(DialID, ConnectionID, peer: PeerID)
     /// Every address failed; each failure names the step, what was expected and what arrived.
     case dialFailed(DialID, peer: PeerID?, failures: [DialFailure])

@@ -121,6 +121,7 @@ extension Host {
                     group.cancelAll()
                     return .success(connection)
                 case .failure(let failure):
+                    emit(.dialAttemptFailed(dialID, failure))
                     failures.append(failure)
                 }
             }

@@ -34,6 +34,11 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
             state.selectedConnection = index
         }
         log(&state, .debug, "\(dial) \(id) trying \(address)", at: time)
+    case .dialAttemptFailed(let dial, let failure):
+        if let id = failure.connectionID, let index = state.index(of: id) {
+            markFailed(&state, index, step: failure.step, reason: failure.reason, at: time)
+        }
+        log(&state, .warn, "\(dial) \(failure.address): \(failure.step): \(failure.reason)", at: time)
     case .dialSucceeded(let dial, let id, let peer):
         state.dialResolutions[dial] = nil
         log(&state, .info, "\(dial) \(id) connected to \(peer.shortDescription)", at: time)

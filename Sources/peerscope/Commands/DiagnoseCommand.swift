@@ -61,8 +61,10 @@ struct DiagnoseCommand: AsyncParsableCommand {
         let limit = dialOptions.timeLimit
         let probe: Probe? = try? await NodeSession.bounded(limit) { try await Self.probe(host, target) }
         await host.shutdown()
-        var timeline = UpgradeTimeline(expectedPeer: target.peerID)
-        for record in await collector.value { timeline.consume(record) }
+        let records = await collector.value
+        let attempts = DialAttempts(records)
+        var timeline = UpgradeTimeline(expectedPeer: target.peerID, follow: attempts.winner)
+        for record in records { timeline.consume(record) }
 
         var steps = [addressStep]
         switch probe {
@@ -74,6 +76,11 @@ struct DiagnoseCommand: AsyncParsableCommand {
             steps += timeline.steps
         case .connected(let protocolSteps):
             steps += timeline.steps + protocolSteps
+        }
+        if let summary = attempts.step {
+            // After the names were resolved, before the steps of the attempt that is reported.
+            let index = steps.lastIndex { $0.step == "dns" || $0.step == "dnsaddr" || $0.step == "address" }.map { $0 + 1 } ?? 1
+            steps.insert(summary, at: index)
         }
         return steps
     }

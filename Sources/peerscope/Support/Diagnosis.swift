@@ -56,7 +56,13 @@ struct UpgradeTimeline {
     private var resolutionHops: [NameResolutionHop] = []
     private(set) var failed = false
 
-    init(expectedPeer: PeerID?) { self.expectedPeer = expectedPeer }
+    /// The attempt whose steps are reported: the winner of a multi-address dial, else the first attempt.
+    private let follow: ConnectionID?
+
+    init(expectedPeer: PeerID?, follow: ConnectionID? = nil) {
+        self.expectedPeer = expectedPeer
+        self.follow = follow
+    }
 
     /// The step that runs next, for a failure that has no event of its own (our time limit).
     var pendingStep: String {
@@ -74,7 +80,7 @@ struct UpgradeTimeline {
         switch record.event {
         case .dialNameResolved(_, let hop) where connection == nil:
             resolutionHops.append(hop)
-        case .dialAttempt(_, let id, _) where connection == nil:
+        case .dialAttempt(_, let id, _) where connection == nil && (follow == nil || follow == id):
             // Names resolved to at least this address: a hop that failed on the way did not stop the dial.
             flushResolution(dialGoesOn: true)
             connection = id

@@ -49,6 +49,9 @@ struct EventLine {
             self.init("dial_attempt", [("dial", .string(dial.description)), ("connection", .string(connection.description)),
                                        ("address", .string(address.description))],
                       "\(dial) \(connection) trying \(address)")
+        case .dialAttemptFailed(let dial, let failure):
+            self.init("dial_attempt_failed", [("dial", .string(dial.description)), ("failure", Self.failure(failure))],
+                      "\(dial) attempt failed: \(failure)")
         case .dialSucceeded(let dial, let connection, let peer):
             self.init("dial_succeeded", [("dial", .string(dial.description)), ("connection", .string(connection.description)),
                                          ("peer", .string(peer.base58))],

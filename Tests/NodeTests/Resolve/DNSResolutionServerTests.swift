@@ -125,4 +125,33 @@ struct DNSResolutionServerTests {
         }
         await dns.stop()
     }
+
+    @Test("diagnose reports every address a name led to, in ranked order, and follows the winner", .timeLimit(.minutes(1)))
+    func diagnoseReportsEveryAddress() async throws {
+        let (listener, address) = try await HostTestSupport.echoListener()
+        let peer = try #require(address.peerID)
+        let port = try #require(address.tcpEndpoint?.port)
+        let dns = try await DNSTestServer.start(records: [
+            "txt-record=_dnsaddr.multi.test,\"dnsaddr=/ip4/127.0.0.1/udp/\(port)/quic-v1/p2p/\(peer)\"",
+            "txt-record=_dnsaddr.multi.test,\"dnsaddr=/ip4/127.0.0.1/tcp/1/p2p/\(peer)\"",
+            "txt-record=_dnsaddr.multi.test,\"dnsaddr=/ip4/127.0.0.1/tcp/\(port)/p2p/\(peer)\"",
+        ])
+        let output = try await PeerscopeCLI.run(
+            ["diagnose", "/dnsaddr/multi.test/p2p/\(peer)", "--json", "--ephemeral", "--dns-server", dns.argument], within: .seconds(30))
+        await dns.stop()
+        await listener.shutdown()
+        #expect(output.exit?.value == 0, "\(output.stdoutText) \(output.stderrText)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdoutText.utf8)) as? [String: Any])
+        let steps = try #require(report["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["step"] as? String ?? "?" }.prefix(4) == ["address", "dnsaddr", "dial", "tcp"])
+        let dial = try #require(steps.first { $0["step"] as? String == "dial" }?["detail"] as? String)
+        #expect(dial.hasPrefix("3 addresses, in ranked order: +0 ms /ip4/127.0.0.1/udp/\(port)/quic-v1"), "\(dial)")
+        #expect(dial.contains("/tcp/\(port)/p2p/\(peer) (loopback tcp) → connected"), "\(dial)")
+        // Refused at once as a rule; on a starved machine the winner may come first and cancel it.
+        #expect(dial.contains("/tcp/1/p2p/\(peer) (loopback tcp) → tcp: connection refused")
+            || dial.contains("/tcp/1/p2p/\(peer) (loopback tcp) → cancelled: another address connected first"), "\(dial)")
+        #expect(dial.contains("(loopback quic) → address: only"), "\(dial)")
+        let tcp = try #require(steps.first { $0["step"] as? String == "tcp" }?["detail"] as? String)
+        #expect(tcp.hasSuffix("→ /ip4/127.0.0.1/tcp/\(port)"), "the reported steps are not the winner's: \(tcp)")
+    }
 }
