@@ -58,13 +58,25 @@ for sanitizer in "${sanitizers[@]}"; do
     log="$scratch/sanitize-$sanitizer.log"
     halt=1
     [ "$sanitizer" = thread ] && [ $tsan_trusted -eq 0 ] && halt=0
+    # Reports go to files (one per process), not to stderr: the tests read the stderr of the peerscope
+    # processes they start, and a report there would fail a test about something else.
+    reports_dir="$(pwd)/$scratch/reports"
+    rm -rf "$reports_dir"
+    mkdir -p "$reports_dir"
     set +e
     # halt_on_error: the first report fails the run, with its stack, instead of scrolling past.
-    SWIFT_BACKTRACE=enable=no TSAN_OPTIONS="halt_on_error=$halt second_deadlock_stack=1 exitcode=0" \
-        ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" PEERSCOPE_PYTHON="$PY" PEERSCOPE_HOSTILE_RSS_BOUND_MB=4096 \
+    SWIFT_BACKTRACE=enable=no \
+        TSAN_OPTIONS="halt_on_error=$halt second_deadlock_stack=1 exitcode=0 log_path=$reports_dir/tsan" \
+        ASAN_OPTIONS="detect_leaks=0 halt_on_error=1 log_path=$reports_dir/asan" PEERSCOPE_PYTHON="$PY" PEERSCOPE_HOSTILE_RSS_BOUND_MB=4096 \
         "$SWIFT" test --skip-build --scratch-path "$scratch" --no-parallel --skip "$skipped" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
+    # Every report, from whichever process wrote it, also ends up in the log.
+    for report in "$reports_dir"/*; do
+        [ -f "$report" ] || continue
+        echo "sanitize: report file $(basename "$report"):" >> "$log"
+        cat "$report" >> "$log"
+    done
     reports=$(grep -c "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer" "$log" || true)
     echo "sanitize: $sanitizer: tests exited $rc after $(( $(date +%s) - built ))s (build $(( built - start ))s), $reports sanitizer reports (log: $log)"
     if [ "$reports" -gt 0 ]; then
