@@ -120,6 +120,22 @@ let package = Package(
             swiftSettings: sanitized
         ),
         .target(
+            name: "WebSocket",
+            dependencies: [
+                "Core", "TCP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            path: "Sources/Transport/WebSocket",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
+        ),
+        .target(
             name: "Noise",
             dependencies: [
                 "Core",
@@ -205,7 +221,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
+                "Multiformats", "Identity", "Core", "Multistream", "TCP", "WebSocket", "Noise", "TLS", "Yamux", "Mplex",
                 "Upgrade", "Events", "Protocols", "Resolve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -262,8 +278,11 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "Noise", "TLS", "Yamux", "Mplex",
+                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "WebSocket", "Noise", "TLS", "Yamux", "Mplex",
                 "Upgrade", "Events", "Protocols", "Resolve", "FuzzTargets",
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -11,4 +11,5 @@
 @_exported import TCP
 @_exported import TLS
 @_exported import Upgrade
+@_exported import WebSocket
 @_exported import Yamux

@@ -61,10 +61,16 @@ public final class ConnectionUpgrade {
     private var security: (any SecurityProtocol)?
     private var secured: SecuredConnection?
 
-    private init(context: Context, channel: any Channel, transport: any Transport, startedAt: NIODeadline) {
+    private let establishment: TransportEstablishment?
+
+    private init(
+        context: Context, channel: any Channel, transport: any Transport, establishment: TransportEstablishment?,
+        startedAt: NIODeadline
+    ) {
         self.context = context
         self.channel = channel
         self.transport = transport
+        self.establishment = establishment
         self.eventLoop = channel.eventLoop
         self.startedAt = startedAt
         self.promise = channel.eventLoop.makePromise(of: UpgradedConnection.self)
@@ -72,11 +78,15 @@ public final class ConnectionUpgrade {
 
     /// Starts the upgrade on `channel`, a raw connection of `transport`: at once when it is active,
     /// else when it becomes active (a dial, from the channel initializer). Call on the channel's event loop.
+    /// `establishment`: what the transport did before handing the channel over (its steps lead the timeline).
     public static func start(
-        on channel: any Channel, transport: any Transport, context: Context, startedAt: NIODeadline = .now()
+        on channel: any Channel, transport: any Transport, establishment: TransportEstablishment? = nil,
+        context: Context, startedAt: NIODeadline = .now()
     ) -> EventLoopFuture<UpgradedConnection> {
         channel.eventLoop.preconditionInEventLoop()
-        let run = ConnectionUpgrade(context: context, channel: channel, transport: transport, startedAt: startedAt)
+        let run = ConnectionUpgrade(
+            context: context, channel: channel, transport: transport, establishment: establishment,
+            startedAt: establishment?.connectedAt ?? startedAt)
         run.begin()
         return run.promise.futureResult
     }
@@ -93,7 +103,13 @@ public final class ConnectionUpgrade {
         let proposals = context.configuration.securityProtocolIDs
         let connected = { [self] in
             self.connected = true
-            record(.transport(.connected(transport: transport.name, local: localAddress, remote: remoteAddress)))
+            if let establishment {
+                for step in establishment.steps {
+                    record(.transport(step.step), offset: .nanoseconds((step.at - startedAt).nanoseconds))
+                }
+            } else {
+                record(.transport(.connected(transport: transport.name, local: localAddress, remote: remoteAddress)))
+            }
             if isOutbound {
                 record(.security(.proposed(proposals, lazy: context.configuration.proposesSecurityLazily)))
             }
@@ -147,8 +163,12 @@ public final class ConnectionUpgrade {
         add(handler)
     }
 
-    private var localAddress: Multiaddr? { channel.localAddress.flatMap(transport.multiaddr(of:)) }
-    private var remoteAddress: Multiaddr? { channel.remoteAddress.flatMap(transport.multiaddr(of:)) }
+    private var localAddress: Multiaddr? {
+        establishment?.localAddress ?? channel.localAddress.flatMap(transport.multiaddr(of:))
+    }
+    private var remoteAddress: Multiaddr? {
+        establishment?.remoteAddress ?? channel.remoteAddress.flatMap(transport.multiaddr(of:))
+    }
 
     /// The listener accepted the lazily proposed security protocol (its echo arrived after our first
     /// handshake message went out): only now is security negotiated.
@@ -260,8 +280,8 @@ public final class ConnectionUpgrade {
         return .nanoseconds(nanos)
     }
 
-    private func record(_ step: UpgradeStep) {
-        let offset = elapsed
+    private func record(_ step: UpgradeStep, offset: Duration? = nil) {
+        let offset = offset ?? elapsed
         steps.append(TimedUpgradeStep(step: step, offset: offset))
         context.onStep(context.id, step, offset)
     }

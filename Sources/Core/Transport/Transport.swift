@@ -36,7 +36,8 @@ public protocol Transport: Sendable {
 /// the two sinks (a raw transport leaves them to the upgrader).
 public struct TransportEnvironment: Sendable {
     public let group: any EventLoopGroup
-    /// Bound on establishing the transport connection itself (TCP connect).
+    /// Bound on establishing the transport connection itself (TCP connect; for WebSocket also its TLS and
+    /// HTTP upgrade).
     public let connectTimeout: Duration
     public let identity: PrivateKey
     public let onStep: @Sendable (ConnectionID, UpgradeStep, Duration) -> Void
@@ -69,8 +70,10 @@ public struct TransportDialRequest: Sendable {
 
 /// A connection a transport produced.
 public enum TransportConnection: Sendable {
-    /// A byte stream that still needs a security protocol and a muxer (TCP, WebSocket).
-    case raw(any Channel, transport: any Transport)
+    /// A byte stream that still needs a security protocol and a muxer (TCP, WebSocket). A transport that
+    /// hands the channel over after a handshake of its own (WebSocket) says what it did in `establishment`;
+    /// a bare socket (TCP) hands it over before it connects and leaves that to the upgrade.
+    case raw(any Channel, transport: any Transport, establishment: TransportEstablishment? = nil)
     /// Already authenticated and multiplexed by the transport itself (QUIC).
     case upgraded(UpgradedConnection)
 }

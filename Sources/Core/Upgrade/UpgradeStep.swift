@@ -28,12 +28,35 @@ public enum UpgradeStep: Sendable, Hashable {
 public enum TransportStep: Sendable, Hashable {
     /// The transport connection is up (`transport` is its multiaddr protocol name, e.g. `tcp`).
     case connected(transport: String, local: Multiaddr?, remote: Multiaddr?)
+    /// One message of a transport's own handshake before libp2p's (a WebSocket HTTP upgrade, the TLS of
+    /// `/wss`).
+    case handshakeMessage(TransportHandshakeMessage)
 
     public var label: String {
         switch self {
         case .connected(let transport, _, _): return "\(transport) connected"
+        case .handshakeMessage(let message): return message.label
         }
     }
+}
+
+/// A transport handshake message as a timeline shows it: `ws → GET / (upgrade)`, `ws ← 101 Switching Protocols`.
+public struct TransportHandshakeMessage: Sendable, Hashable {
+    /// The layer's short name (`ws`, `tls`).
+    public let protocolName: String
+    public let direction: SecurityHandshakeMessage.Direction
+    public let content: String
+    /// Size on the wire, 0 when not known.
+    public let bytes: Int
+
+    public init(protocolName: String, direction: SecurityHandshakeMessage.Direction, content: String, bytes: Int = 0) {
+        self.protocolName = protocolName
+        self.direction = direction
+        self.content = content
+        self.bytes = bytes
+    }
+
+    public var label: String { "\(protocolName) \(direction == .sent ? "→" : "←") \(content)" }
 }
 
 /// Security negotiation and the handshake of whichever security protocol was chosen.

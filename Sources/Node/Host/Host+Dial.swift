@@ -145,29 +145,33 @@ extension Host {
         let dialed = NIOLockedValueBox<(channel: any Channel, upgrade: EventLoopFuture<UpgradedConnection>)?>(nil)
         let request = TransportDialRequest(id: id, expectedPeer: expectedPeer)
         let connected = transport.dial(address, request: request, environment: transportEnvironment) { connection in
-            guard case .raw(let channel, let transport) = connection else { return }
+            guard case .raw(let channel, let transport, let establishment) = connection else { return }
             dialed.withLockedValue {
-                $0 = (channel, ConnectionUpgrade.start(on: channel, transport: transport, context: context))
+                $0 = (channel, ConnectionUpgrade.start(
+                    on: channel, transport: transport, establishment: establishment, context: context))
             }
         }
         // Connect and upgrade are awaited as one future (the step between them runs on the event
         // loop): one task suspension and wake-up per dial instead of two.
         let upgrading = connected.flatMapError { error in
-            connected.eventLoop.makeFailedFuture(AttemptFailure.transport(transport.name, "\(error)"))
+            connected.eventLoop.makeFailedFuture(AttemptFailure.transport(
+                (error as? any TransportStepFailure)?.failedStep ?? transport.name, "\(error)"))
         }.flatMap { [self] connection -> EventLoopFuture<UpgradedConnection> in
             let channel: any Channel
             let transport: any Transport
+            var remote: Multiaddr?
             switch connection {
             case .upgraded(let upgraded):
                 return connected.eventLoop.makeSucceededFuture(upgraded)
-            case .raw(let rawChannel, let rawTransport):
+            case .raw(let rawChannel, let rawTransport, let establishment):
                 (channel, transport) = (rawChannel, rawTransport)
+                remote = establishment?.remoteAddress
             }
             let registered = state.withLockedValue { state -> Bool in
                 guard !state.isShuttingDown else { return false }
                 state.upgrading[id] = UpgradingConnection(
                     cancel: { channel.close(promise: nil) }, direction: .outbound,
-                    remote: channel.remoteAddress.flatMap(transport.multiaddr(of:)), startedAt: .now)
+                    remote: remote ?? channel.remoteAddress.flatMap(transport.multiaddr(of:)), startedAt: .now)
                 return true
             }
             guard registered, let upgrade = dialed.withLockedValue({ $0?.upgrade }) else {

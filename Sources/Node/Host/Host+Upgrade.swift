@@ -24,8 +24,8 @@ extension Host {
     /// connection's own event loop, so one slow peer cannot hold up the accept loop or other upgrades.
     func acceptInbound(_ accepted: TransportConnection) {
         switch accepted {
-        case .raw(let channel, let transport):
-            acceptInbound(channel, transport: transport)
+        case .raw(let channel, let transport, let establishment):
+            acceptInbound(channel, transport: transport, establishment: establishment)
         case .upgraded(let upgraded):
             // Secured and multiplexed by the transport itself: only the connection limits apply.
             if let rejection = admitInbound() {
@@ -38,8 +38,9 @@ extension Host {
         }
     }
 
-    private func acceptInbound(_ channel: any Channel, transport: any Transport) {
-        let remote = channel.remoteAddress.flatMap(transport.multiaddr(of:))
+    private func acceptInbound(_ channel: any Channel, transport: any Transport, establishment: TransportEstablishment?) {
+        let remote = establishment?.remoteAddress ?? channel.remoteAddress.flatMap(transport.multiaddr(of:))
+        let local = establishment?.localAddress ?? channel.localAddress.flatMap(transport.multiaddr(of:))
         let ip = channel.remoteAddress?.ipAddress ?? "unknown"
         if let rejection = admitInbound() {
             emit(.inboundRejected(remote: remote, limit: rejection))
@@ -63,12 +64,12 @@ extension Host {
             channel.close(promise: nil)
             return
         }
-        emit(.inboundAccepted(id, remote: remote, local: channel.localAddress.flatMap(transport.multiaddr(of:))))
+        emit(.inboundAccepted(id, remote: remote, local: local))
         let context = upgradeContext(id: id, direction: .inbound, expectedPeer: nil)
         // The child initializer runs on the channel's event loop before its first read, so the
         // handlers are in place before any pipelined byte arrives.
         do {
-            ConnectionUpgrade.start(on: channel, transport: transport, context: context).whenComplete { [self] result in
+            ConnectionUpgrade.start(on: channel, transport: transport, establishment: establishment, context: context).whenComplete { [self] result in
                 inboundLimiter.release(ip: ip)
                 switch result {
                 case .success(let upgraded):

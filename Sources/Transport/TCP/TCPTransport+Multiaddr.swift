@@ -52,7 +52,7 @@ extension TCPListener: TransportListener {
 
 extension TCPEndpoint {
     /// The host as the socket layer wants it (`fe80::1%eth0` when a zone is present).
-    var socketHost: String {
+    public var socketHost: String {
         if let zone { return "\(host)%\(zone)" }
         return host
     }

@@ -68,7 +68,7 @@ struct UpgradeTimeline {
     var pendingStep: String {
         guard connection != nil else { return resolutionHops.isEmpty ? "tcp" : resolutionHops[resolutionHops.count - 1].stepName }
         switch steps.last?.step ?? "" {
-        case "tcp": return "multistream"
+        case "tcp", "ws", "ws-tls": return "multistream"
         case "multistream": return securityName
         case securityName: return "peer_id"
         case "peer_id", "muxer": return "muxer"
@@ -100,11 +100,12 @@ struct UpgradeTimeline {
                 failed = true
             }
             if !failed, let failure = failures.first(where: { $0.connectionID == connection }) ?? failures.first,
-               failure.step == "tcp" || failure.step == "address" {
+               Self.transportSteps.contains(failure.step) {
                 failed = true
                 let duration = attemptAt.map { record.time - $0 }
-                steps.append(DiagnosisStep(step: "tcp", ok: false, duration: duration, detail: failure.reason,
-                                           hint: Self.tcpHint(failure.reason)))
+                let hint = failure.step == "tcp" || failure.step == "address" ? Self.tcpHint(failure.reason) : Self.webSocketHint(failure.reason)
+                steps.append(DiagnosisStep(step: failure.step == "address" ? "tcp" : failure.step, ok: false, duration: duration,
+                                           detail: failure.reason, hint: hint))
             }
         default:
             break
@@ -150,6 +151,18 @@ struct UpgradeTimeline {
             let duration = attemptAt.map { time - $0 }
             steps.append(DiagnosisStep(step: "tcp", ok: true, duration: duration,
                                        detail: "connected \(local?.description ?? "?") → \(remote?.description ?? "?")"))
+            lastOffset = offset
+        case .transport(.handshakeMessage(let message)):
+            // A transport's own handshake (WebSocket upgrade, its TLS): one step per layer, its messages in order.
+            let arrow = message.direction == .sent ? "→" : "←"
+            let line = "\(arrow) \(message.content) at +\(offset.formattedShort)"
+            if let index = steps.indices.last, steps[index].step == message.protocolName {
+                steps[index] = DiagnosisStep(step: message.protocolName, ok: true,
+                                             duration: (steps[index].duration ?? .zero) + since,
+                                             detail: steps[index].detail + "; " + line)
+            } else {
+                steps.append(DiagnosisStep(step: message.protocolName, ok: true, duration: since, detail: line))
+            }
             lastOffset = offset
         case .security(.proposed(let protocols, let lazy)):
             proposedSecurity = protocols
@@ -299,6 +312,18 @@ struct UpgradeTimeline {
     /// "/noise" → "noise", "/tls/1.0.0" → "tls".
     private static func shortName(_ protocolID: String) -> String {
         protocolID.split(separator: "/").first.map(String.init) ?? protocolID
+    }
+
+    /// Dial failures a transport reports before the upgrade could start.
+    static let transportSteps: Set<String> = ["tcp", "address", "ws", "ws-tls"]
+
+    static func webSocketHint(_ reason: String) -> String? {
+        if reason.contains("not parse as HTTP") { return "the port answered, but not in HTTP: it is probably a plain libp2p TCP port (dial it without /ws)" }
+        if reason.contains("upgrade refused") { return "an HTTP server answered but would not switch to WebSocket: is this the peer's /ws port and path?" }
+        if reason.contains("Sec-WebSocket-Accept") { return "something between us and the peer (a proxy?) answered the upgrade for it" }
+        if reason.contains("certificate") || reason.contains("TLS") { return "the /wss certificate is not trusted for this name (self-signed? add its CA with --wss-trust FILE)" }
+        if reason.contains("timed out") { return "TCP connected but the WebSocket upgrade got no answer in time" }
+        return nil
     }
 
     static func tcpHint(_ reason: String) -> String? {

@@ -157,7 +157,7 @@ private struct SelfUpgradingTransport: Transport {
     ) -> EventLoopFuture<TransportConnection> {
         let upgrade = NIOLockedValueBox<EventLoopFuture<UpgradedConnection>?>(nil)
         return tcp.dial(address, request: request, environment: environment) { connection in
-            guard case .raw(let channel, _) = connection else { return }
+            guard case .raw(let channel, _, _) = connection else { return }
             let context = context(request.id, .outbound, request.expectedPeer, environment)
             upgrade.withLockedValue { $0 = ConnectionUpgrade.start(on: channel, transport: self, context: context) }
         }.flatMap { connection in
@@ -173,7 +173,7 @@ private struct SelfUpgradingTransport: Transport {
         accept: @escaping @Sendable (TransportConnection) -> Void
     ) async throws -> any TransportListener {
         try await tcp.listen(address, environment: environment) { connection in
-            guard case .raw(let channel, _) = connection else { return }
+            guard case .raw(let channel, _, _) = connection else { return }
             let context = context(ConnectionID.next(), .inbound, nil, environment)
             ConnectionUpgrade.start(on: channel, transport: self, context: context).whenSuccess { accept(.upgraded($0)) }
         }
