@@ -13,6 +13,17 @@ struct StackOptions: ParsableArguments {
         valueName: "list"))
     var muxer: String = UpgradeRegistry.defaultMuxerNames.joined(separator: ",")
 
+    @Option(name: .long, help: ArgumentHelp("Certificate chain (PEM) a /wss listener presents.", valueName: "file"))
+    var wssCert: String?
+
+    @Option(name: .long, help: ArgumentHelp("Private key (PEM) of --wss-cert.", valueName: "file"))
+    var wssKey: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Also trust the CA certificates in this PEM file when dialing /wss (repeatable; the system's roots are always trusted).",
+        valueName: "file"))
+    var wssTrust: [String] = []
+
     var securityNames: [String] { Self.split(security) }
     var muxerNames: [String] { Self.split(muxer) }
 
@@ -20,6 +31,11 @@ struct StackOptions: ParsableArguments {
         do {
             _ = try UpgradeRegistry.securityProtocols(named: securityNames)
             _ = try UpgradeRegistry.muxers(named: muxerNames)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        do {
+            _ = try WebSocketTLSConfiguration.load(trust: wssTrust, certificate: wssCert, key: wssKey)
         } catch {
             throw ValidationError(error.description)
         }
@@ -31,6 +47,13 @@ struct StackOptions: ParsableArguments {
             try configuration.useStack(security: securityNames, muxers: muxerNames)
         } catch {
             throw CLIError(error.description)
+        }
+        if wssCert != nil || wssKey != nil || !wssTrust.isEmpty {
+            do {
+                configuration.useWebSocketTLS(try WebSocketTLSConfiguration.load(trust: wssTrust, certificate: wssCert, key: wssKey))
+            } catch {
+                throw CLIError(error.description)
+            }
         }
     }
 
