@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """A scriptable py-libp2p 0.8.1 peer for peerscope's interop tests and benchmarks.
 
-    py_peer.py listen [identity/stack options] [--port P] [--exit-with-parent]
+    py_peer.py listen [identity/stack options] [--transport tcp|ws|quic] [--port P]
+                      [--exit-with-parent]
     py_peer.py dial ADDR [identity/stack options] [--timeout S] SCENARIO ...
 
 `listen` prints its full listen multiaddr (ending in /p2p/<id>) as the first stdout line,
 serves /echo/1.0.0 and /perf/1.0.0 next to py's defaults (ping, identify, identify/push),
 and runs until SIGTERM or SIGINT (exit code 0).
 
-`dial` connects to ADDR, runs one scenario and prints one JSON line. Exit codes:
-0 success, 1 the scenario failed (reason on stderr), 2 bad command line.
+`dial` connects to ADDR (its transport, TCP, /ws or /quic-v1, follows from the address), runs
+one scenario and prints one JSON line. Exit codes: 0 success, 1 the scenario failed (reason
+on stderr), 2 bad command line.
 See README.md next to this file for the scenarios and py-libp2p's quirks.
 """
 
@@ -20,6 +22,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import struct
 import sys
@@ -38,6 +41,12 @@ IO_CHUNK = 64 * 1024
 # Identify messages are small; a megabyte bound keeps a broken peer from growing us without limit.
 IDENTIFY_READ_LIMIT = 1024 * 1024
 SHUTDOWN_GRACE_SECONDS = 3.0
+STOP_REQUESTED = False  # listen mode: set once a SIGTERM/SIGINT has been taken as the stop
+TRANSPORTS = ("tcp", "ws", "quic")
+# QUIC brings its own security (TLS 1.3 inside QUIC) and stream multiplexing: py-libp2p never
+# runs its upgrader on a QUIC connection, so --security and --muxer do not apply there.
+QUIC_SECURITY = "quic-tls"
+QUIC_MUXER = "quic"
 
 
 class PeerFailure(Exception):
@@ -57,14 +66,29 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         help="deterministic identity: key material is SHA-256 of the decimal seed "
         "(ed25519 and secp256k1 only)",
     )
-    stack.add_argument("--security", choices=["noise", "plaintext", "tls"], default="noise")
-    stack.add_argument("--muxer", choices=["yamux", "mplex"], default="yamux")
+    # Defaults are filled in after parsing: over QUIC neither option applies, and one given
+    # explicitly there earns a warning.
+    stack.add_argument(
+        "--security", choices=["noise", "plaintext", "tls"], help="default noise (not for QUIC)"
+    )
+    stack.add_argument("--muxer", choices=["yamux", "mplex"], help="default yamux (not for QUIC)")
 
     parser = argparse.ArgumentParser(prog="py_peer.py", description=__doc__.splitlines()[0])
     modes = parser.add_subparsers(dest="mode", required=True)
 
     listen = modes.add_parser("listen", parents=[stack], help="serve until killed")
-    listen.add_argument("--port", type=port_number, default=0, help="TCP port on 127.0.0.1 (0: any)")
+    listen.add_argument(
+        "--transport",
+        choices=TRANSPORTS,
+        default="tcp",
+        help="tcp: /tcp/P, ws: /tcp/P/ws, quic: /udp/P/quic-v1 (default tcp)",
+    )
+    listen.add_argument(
+        "--port",
+        type=port_number,
+        default=0,
+        help="TCP (tcp, ws) or UDP (quic) port on 127.0.0.1 (0: any)",
+    )
     listen.add_argument(
         "--exit-with-parent",
         action="store_true",
@@ -102,7 +126,56 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     arguments = parser.parse_args(argv)
     if arguments.seed is not None and arguments.key_type == "rsa":
         parser.error("--seed is not supported with --key-type rsa (py-libp2p has no seeded RSA)")
+    if arguments.mode == "dial":
+        try:
+            arguments.transport = transport_of_address(arguments.addr)
+        except ValueError as error:
+            parser.error(str(error))
+    if arguments.transport == "quic":
+        ignored = [f"--{name} {value}" for name, value in
+                   (("security", arguments.security), ("muxer", arguments.muxer)) if value]
+        if ignored:
+            print(f"py_peer: {' and '.join(ignored)} ignored: QUIC has its own TLS 1.3 and "
+                  "stream multiplexing", file=sys.stderr, flush=True)
+        arguments.security, arguments.muxer = QUIC_SECURITY, QUIC_MUXER
+    else:
+        arguments.security = arguments.security or "noise"
+        arguments.muxer = arguments.muxer or "yamux"
     return arguments
+
+
+def transport_of_address(text: str) -> str:
+    """tcp, ws or quic, from the protocols of a multiaddr (checked again when it is parsed)."""
+    import multiaddr
+
+    try:
+        names = [p.name for p in multiaddr.Multiaddr(text).protocols()]
+    except Exception as error:
+        raise ValueError(f"bad multiaddr {text!r}: {error}") from error
+    if "wss" in names or "tls" in names:
+        raise ValueError(f"{text}: /wss and /tls/ws are not supported (plain /ws only)")
+    if "quic" in names:
+        raise ValueError(
+            f"{text}: /quic (draft-29) is not supported; py-libp2p 0.8.1's aioquic has no "
+            "draft-29 keys, use /quic-v1"
+        )
+    if "webtransport" in names or "webrtc" in names or "webrtc-direct" in names:
+        raise ValueError(f"{text}: only tcp, /ws and /quic-v1 addresses are supported")
+    if "udp" in names and "quic-v1" in names:
+        return "quic"
+    if "tcp" in names and "ws" in names:
+        return "ws"
+    if "tcp" in names:
+        return "tcp"
+    raise ValueError(f"{text}: neither a /tcp, /tcp/../ws nor a /udp/../quic-v1 address")
+
+
+def listen_multiaddr(transport: str, port: int | str) -> str:
+    if transport == "ws":
+        return f"/ip4/127.0.0.1/tcp/{port}/ws"
+    if transport == "quic":
+        return f"/ip4/127.0.0.1/udp/{port}/quic-v1"
+    return f"/ip4/127.0.0.1/tcp/{port}"
 
 
 def positive_int(text: str) -> int:
@@ -170,6 +243,7 @@ def make_muxer_options(muxer: str):  # -> TMuxerOptions
 
 
 def make_host(arguments: argparse.Namespace, dialer: bool):  # -> IHost
+    import multiaddr
     from libp2p import new_host
     from libp2p.network.config import ConnectionConfig, RetryConfig
 
@@ -177,11 +251,26 @@ def make_host(arguments: argparse.Namespace, dialer: bool):  # -> IHost
     # A dialer that may hold only one connection per peer cancels py's happy-eyeballs wait as
     # soon as that connection is up; otherwise every dial sleeps 250 ms.
     connection_config = ConnectionConfig(max_connections_per_peer=1) if dialer else None
+    transport = transport_of(arguments)
+    options: dict = {}
+    if transport != "tcp":
+        # new_host builds exactly one transport per kind of address in listen_addrs (a ws
+        # transport gets py's upgrader, a QUIC one our key), and nothing else: no TCP beside
+        # it. A dialer gets the same single transport; it listens on nothing (see host.run).
+        port = 0 if dialer else arguments.port
+        options["listen_addrs"] = [multiaddr.Multiaddr(listen_multiaddr(transport, port))]
+    if transport == "quic":
+        # Never used on a QUIC connection, but new_host still wants them; pass the same
+        # single-protocol choice so nothing else is ever offered.
+        security, muxer = "noise", "yamux"
+    else:
+        security, muxer = arguments.security, arguments.muxer
     host = new_host(
         key_pair=key_pair,
-        sec_opt=make_security_options(arguments.security, key_pair),
-        muxer_opt=make_muxer_options(arguments.muxer),
+        sec_opt=make_security_options(security, key_pair),
+        muxer_opt=make_muxer_options(muxer),
         connection_config=connection_config,
+        **options,
     )
     if dialer:
         # new_host has no retry parameter; retries would hide a failing handshake.
@@ -189,8 +278,14 @@ def make_host(arguments: argparse.Namespace, dialer: bool):  # -> IHost
     return host
 
 
+def transport_of(arguments: argparse.Namespace) -> str:
+    # py_bench.py builds its own namespace for make_host, without a transport: TCP.
+    return getattr(arguments, "transport", "tcp")
+
+
 def stack_description(arguments: argparse.Namespace) -> dict:
     return {
+        "transport": transport_of(arguments),
         "key_type": arguments.key_type,
         "security": arguments.security,
         "muxer": arguments.muxer,
@@ -202,12 +297,48 @@ def stack_description(arguments: argparse.Namespace) -> dict:
 
 
 async def read_chunk(stream, limit: int) -> bytes:
-    from libp2p.network.stream.exceptions import StreamEOF
+    from libp2p.network.stream.exceptions import StreamEOF, StreamReset
+    from libp2p.transport.quic.exceptions import QUICStreamClosedError
 
+    quic_stream = quic_stream_of(stream)
+    if quic_stream is not None:
+        rest = rest_after_quic_fin(quic_stream, limit)
+        if rest is not None:
+            return rest
     try:
         return await stream.read(limit)
     except StreamEOF:
+        if quic_stream is not None:
+            return rest_after_quic_fin(quic_stream, limit) or b""
         return b""
+    except StreamReset as error:
+        if quic_stream is not None and isinstance(error.__cause__, QUICStreamClosedError):
+            rest = rest_after_quic_fin(quic_stream, limit)
+            if rest is not None:
+                return rest
+        raise
+
+
+def quic_stream_of(stream):  # -> QUICStream | None
+    from libp2p.transport.quic.stream import QUICStream
+
+    muxed = getattr(stream, "muxed_stream", None)
+    return muxed if isinstance(muxed, QUICStream) else None
+
+
+def rest_after_quic_fin(quic_stream, limit: int) -> bytes | None:
+    """Once the remote's FIN has arrived (and no RESET_STREAM), what py-libp2p still buffers
+    for the stream, b"" at its end; None while the stream is still open for reading.
+
+    py-libp2p 0.8.1's QUICStream.read checks its buffer, then yields taking _state_lock, then
+    decides on end of stream without looking at the buffer again. Data and FIN that arrive in
+    that gap are dropped (EOF with bytes still buffered), or, once our own FIN is out as
+    well, the read fails with QUICStreamClosedError, which NetStream turns into StreamReset.
+    Serving the buffer ourselves after the FIN only hands out bytes py has already received
+    (and acknowledged); nothing changes on the wire."""
+    if not quic_stream._read_closed or quic_stream.is_reset():
+        return None
+    return quic_stream._extract_data_from_buffer(limit)
 
 
 async def read_to_end(stream, max_bytes: int, what: str) -> bytes:
@@ -257,13 +388,18 @@ async def run_listener(arguments: argparse.Namespace) -> None:
 
     host = make_host(arguments, dialer=False)
     host.set_stream_handler(TProtocol(ECHO_PROTOCOL), echo_handler_for(timeout=60.0))
-    listen_addr = multiaddr.Multiaddr(f"/ip4/127.0.0.1/tcp/{arguments.port}")
+    listen_addr = multiaddr.Multiaddr(listen_multiaddr(arguments.transport, arguments.port))
+    # The bound address with its real port, e.g. /ip4/127.0.0.1/tcp/40123/ws/p2p/12D3Koo...
+    wanted = re.compile(
+        re.escape(listen_multiaddr(arguments.transport, "PORT")).replace("PORT", "[0-9]+")
+        + "/p2p/[1-9A-HJ-NP-Za-km-z]+"
+    )
 
     with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
         with trio.CancelScope() as lifetime:
             async with host.run(listen_addrs=[listen_addr]):
                 await PerfService(host).start()
-                addrs = [str(a) for a in host.get_addrs() if "/ip4/127.0.0.1/tcp/" in str(a)]
+                addrs = [str(a) for a in host.get_addrs() if wanted.fullmatch(str(a))]
                 if not addrs:
                     raise PeerFailure(f"no loopback listen address in {host.get_addrs()}")
                 print(addrs[0], file=RESULT_OUTPUT, flush=True)
@@ -282,8 +418,10 @@ async def wait_for_stop_request(signals, exit_with_parent: bool) -> None:
     async with trio.open_nursery() as nursery:
 
         async def stop_on_signal() -> None:
+            global STOP_REQUESTED
             async for _ in signals:
                 break
+            STOP_REQUESTED = True
             nursery.cancel_scope.cancel()
 
         async def stop_when_orphaned() -> None:
@@ -311,6 +449,8 @@ async def run_dialer(arguments: argparse.Namespace) -> dict:
     except Exception as error:
         raise PeerFailure(f"bad remote address {arguments.addr!r}: {error}") from error
 
+    if arguments.transport == "ws":
+        ignore_proxy_environment()
     host = make_host(arguments, dialer=True)
     result: dict = {"scenario": arguments.scenario, "ok": False}
     result.update(stack_description(arguments))
@@ -333,6 +473,17 @@ async def run_dialer(arguments: argparse.Namespace) -> dict:
             # An orderly close, so the remote sees the connection end rather than vanish.
             await host.disconnect(remote.peer_id)
     return result
+
+
+def ignore_proxy_environment() -> None:
+    """py's ws dialer routes ws:// through $HTTP_PROXY (wss:// through $HTTPS_PROXY) unless
+    $NO_PROXY matches, and speaks only SOCKS to it: an ordinary http:// proxy setting fails
+    every dial. A test peer dials directly, so the variables go, for this process only."""
+    dropped = [name for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
+               if os.environ.pop(name, None) is not None]
+    if dropped:
+        print(f"py_peer: ignoring {', '.join(dropped)} for the ws dial", file=sys.stderr,
+              flush=True)
 
 
 async def open_stream(host, peer_id, protocol: str):
@@ -643,6 +794,11 @@ def main(argv: list[str]) -> int:
         except (Exception, BaseExceptionGroup) as error:
             fail(f"listen failed: {error_chain(error)}")
             return 1
+        finally:
+            # Interpreter shutdown resets Python-level handlers to the default action, so a
+            # repeated stop request arriving then would still kill us (exit 143).
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         return 0
 
     # A dialer killed by a signal must not look like a success.
@@ -695,6 +851,11 @@ def fail(message: str) -> None:
 def exit_quietly_on_signal(signal_number, frame) -> None:
     # Until trio installs its own receiver (listen mode), a stop request during start-up
     # is still a clean stop.
+    if STOP_REQUESTED:
+        # A repeated request (GNU timeout signals its child, then its whole process group)
+        # that trio re-delivers when its receiver closes: we are stopping already, and a
+        # SystemExit raised inside trio's machinery would turn a clean stop into a crash.
+        return
     raise SystemExit(0)
 
 

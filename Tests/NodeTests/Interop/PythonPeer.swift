@@ -13,7 +13,7 @@ struct PythonPeer: Sendable, Equatable {
         readyWithin: Duration = .seconds(20)
     ) async throws -> PythonListener {
         let arguments = [script.path, "listen"] + stack.arguments
-            + ["--port", String(port), "--exit-with-parent"]
+            + ["--transport", stack.transport.rawValue, "--port", String(port), "--exit-with-parent"]
         let child = ChildProcess(executable: interpreter, arguments: arguments)
         try await child.launch()
         return try await PythonListener(awaitingAddressFrom: child, within: readyWithin)
@@ -53,10 +53,13 @@ struct PythonPeerStack: Sendable, Hashable {
     enum KeyType: String, Sendable, CaseIterable { case ed25519, secp256k1, rsa }
     enum Security: String, Sendable, CaseIterable { case noise, plaintext, tls }
     enum Muxer: String, Sendable, CaseIterable { case yamux, mplex }
+    /// What a listener listens on (a dialer follows the address it is given).
+    enum Transport: String, Sendable, CaseIterable { case tcp, ws, quic }
 
     var keyType: KeyType = .ed25519
     var security: Security = .noise
     var muxer: Muxer = .yamux
+    var transport: Transport = .tcp
     /// Deterministic identity (ed25519 and secp256k1): key material is SHA-256 of the
     /// decimal seed.
     var seed: Int?

@@ -137,6 +137,8 @@ enum KuboAnswer {
         let swarm: [String]?
         /// The plain TCP address (no /ws), as our TCP transport dials it.
         var tcpAddress: String? { addrs.first { $0.contains("/tcp/") && !$0.contains("/ws") } }
+        /// Its `/ws` address.
+        var webSocketAddress: String? { addrs.first { $0.contains("/tcp/") && ($0.hasSuffix("/ws") || $0.contains("/ws/p2p/")) } }
     }
     struct Connect: Decodable, Sendable { let elapsed_ms: Double }
     struct Echo: Decodable, Sendable { let elapsed_ms: Double }

@@ -21,6 +21,7 @@ actor KuboMatrixDriver {
     static let muxers = ["yamux", "mplex"]
     static let theirKeys = ["ed25519", "secp256k1", "rsa", "ecdsa"]
     /// kubo mounts protocols only under /x/ (stream mounting); its echo is a TCP echo server behind it.
+    static let transports = ["tcp", "ws"]
     static let echoProtocol = "/x/echo/1.0.0"
     static let agentPrefix = "kubo/0.22.0"
 
@@ -51,8 +52,8 @@ actor KuboMatrixDriver {
     private func weDial(
         _ node: KuboAnswer.Node, from host: Node.Host, _ cell: InteropCell, into result: inout InteropCellResult
     ) async throws {
-        guard let address = node.tcpAddress else {
-            result.connectionFailure = "kubo announced no plain TCP address: \(node.addrs)"
+        guard let address = cell.transport == "ws" ? node.webSocketAddress : node.tcpAddress else {
+            result.connectionFailure = "kubo announced no \(cell.transport) address: \(node.addrs)"
             return
         }
         let connection = try await host.dial(try Multiaddr(address))
@@ -70,7 +71,7 @@ actor KuboMatrixDriver {
         host.setStreamHandler(Self.echoProtocol) { incoming in
             _ = try await EchoServer().serve(incoming.stream)
         }
-        let bound = try await host.listen(HostTestSupport.loopback)
+        let bound = try await host.listen(try Multiaddr(cell.ourListenAddress))
         _ = try await kubo.connect(node: node.node, to: host.dialableAddress(bound).description)
         guard let connection = await Self.inboundConnection(from: try PeerID(node.id), on: host) else {
             result.connectionFailure = "kubo says it connected, but no connection from \(node.id) reached us"

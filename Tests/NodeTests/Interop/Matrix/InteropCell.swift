@@ -20,9 +20,16 @@ struct InteropCell: Sendable, Hashable, CustomStringConvertible {
     let ourKey: KeyType
     /// The peer's key type as its harness names it (`ed25519`, `secp256k1`, `rsa`, `ecdsa`).
     let theirKey: String
+    /// The transport under the upgrade, as a multiaddr names it (`tcp`, `ws`).
+    var transport: String = "tcp"
+
+    /// The listen address on our side for this cell's transport.
+    var ourListenAddress: String {
+        transport == "ws" ? "/ip4/127.0.0.1/tcp/0/ws" : "/ip4/127.0.0.1/tcp/0"
+    }
 
     var description: String {
-        "\(direction.rawValue) \(peer.rawValue) \(security)+\(muxer) ours:\(ourKey.name) theirs:\(theirKey)"
+        "\(direction.rawValue) \(peer.rawValue) \(transport) \(security)+\(muxer) ours:\(ourKey.name) theirs:\(theirKey)"
     }
 
     /// The exchanges every cell runs on its one connection, in this order.
@@ -43,6 +50,24 @@ struct InteropCell: Sendable, Hashable, CustomStringConvertible {
                         cells.append(InteropCell(
                             direction: direction, peer: peer, security: security, muxer: muxer,
                             ourKey: ours, theirKey: theirs))
+                    }
+                }
+            }
+        }
+        return cells
+    }
+
+    /// Cells for transports other than TCP: each security × muxer, both directions, Ed25519 on both sides
+    /// (key types do not depend on the transport; the TCP cells cover them).
+    static func transportCells(for peer: Peer, transports: [String], securities: [String], muxers: [String]) -> [InteropCell] {
+        var cells: [InteropCell] = []
+        for transport in transports {
+            for direction in Direction.allCases {
+                for security in securities {
+                    for muxer in muxers {
+                        cells.append(InteropCell(
+                            direction: direction, peer: peer, security: security, muxer: muxer,
+                            ourKey: .ed25519, theirKey: "ed25519", transport: transport))
                     }
                 }
             }

@@ -15,7 +15,7 @@ struct InteropMatrixTests {
         let driver = PyMatrixDriver(python: try PythonInterop.peer(), hosts: hosts)
         let cells = Self.cells(
             for: .py, securities: PyMatrixDriver.securities, muxers: PyMatrixDriver.muxers,
-            theirKeys: PyMatrixDriver.theirKeys)
+            theirKeys: PyMatrixDriver.theirKeys, transports: PyMatrixDriver.transports)
         var results: [InteropCellResult] = []
         for cell in cells { results.append(await driver.run(cell)) }
         await driver.stop()
@@ -29,7 +29,7 @@ struct InteropMatrixTests {
         let driver = KuboMatrixDriver(kubo: kubo)
         let cells = Self.cells(
             for: .kubo, securities: KuboMatrixDriver.securities, muxers: KuboMatrixDriver.muxers,
-            theirKeys: KuboMatrixDriver.theirKeys)
+            theirKeys: KuboMatrixDriver.theirKeys, transports: KuboMatrixDriver.transports)
         var results: [InteropCellResult] = []
         for cell in cells { results.append(await driver.run(cell)) }
         // After every cell, kubo still talks to nothing but loopback.
@@ -41,13 +41,12 @@ struct InteropMatrixTests {
     /// The cells for every protocol both sides speak: a muxer or security protocol joins the matrix by
     /// being registered in UpgradeRegistry. All four key types of ours.
     static func cells(
-        for peer: InteropCell.Peer, securities: [String], muxers: [String], theirKeys: [String]
+        for peer: InteropCell.Peer, securities: [String], muxers: [String], theirKeys: [String], transports: [String]
     ) -> [InteropCell] {
-        InteropCell.cells(
-            for: peer,
-            securities: securities.filter(UpgradeRegistry.defaultSecurityNames.contains),
-            muxers: muxers.filter(UpgradeRegistry.defaultMuxerNames.contains),
-            ourKeys: KeyType.allCases, theirKeys: theirKeys)
+        let securities = securities.filter(UpgradeRegistry.defaultSecurityNames.contains)
+        let muxers = muxers.filter(UpgradeRegistry.defaultMuxerNames.contains)
+        return InteropCell.cells(for: peer, securities: securities, muxers: muxers, ourKeys: KeyType.allCases, theirKeys: theirKeys)
+            + InteropCell.transportCells(for: peer, transports: transports.filter { $0 != "tcp" }, securities: securities, muxers: muxers)
     }
 
     /// Prints and saves the table, then records one expectation per cell so a failure names it.

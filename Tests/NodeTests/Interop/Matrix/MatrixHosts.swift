@@ -9,8 +9,8 @@ import Foundation
 /// registered security protocol and muxer (the defaults a user gets), shared by all cells.
 actor MatrixHosts {
     private var dialers: [KeyType: Node.Host] = [:]
-    private var listeners: [KeyType: (Node.Host, Multiaddr)] = [:]
-    private var logs: [KeyType: InboundConnectionLog] = [:]
+    private var listeners: [String: (Node.Host, Multiaddr)] = [:]
+    private var logs: [String: InboundConnectionLog] = [:]
     private var logTasks: [Task<Void, Never>] = []
 
     func dialer(_ keyType: KeyType) throws -> Node.Host {
@@ -20,9 +20,11 @@ actor MatrixHosts {
         return host
     }
 
-    /// A listener on loopback serving `/echo/1.0.0`; returns it and its full address.
-    func listener(_ keyType: KeyType) async throws -> (Node.Host, Multiaddr) {
-        if let entry = listeners[keyType] { return entry }
+    /// A listener on loopback (`listenAddress`: TCP or WebSocket) serving `/echo/1.0.0`; returns it and its
+    /// full address.
+    func listener(_ keyType: KeyType, on listenAddress: String = "/ip4/127.0.0.1/tcp/0") async throws -> (Node.Host, Multiaddr) {
+        let key = "\(keyType.name) \(listenAddress)"
+        if let entry = listeners[key] { return entry }
         let host = try Self.makeHost(keyType)
         host.setStreamHandler(EchoProtocol.id) { incoming in
             _ = try await EchoServer().serve(incoming.stream)
@@ -36,15 +38,17 @@ actor MatrixHosts {
                 }
             }
         })
-        logs[keyType] = log
-        let bound = try await host.listen(HostTestSupport.loopback)
+        logs[key] = log
+        let bound = try await host.listen(try Multiaddr(listenAddress))
         let entry = (host, host.dialableAddress(bound))
-        listeners[keyType] = entry
+        listeners[key] = entry
         return entry
     }
 
     /// The inbound connections the listener of `keyType` accepted, by peer.
-    func inboundLog(_ keyType: KeyType) -> InboundConnectionLog? { logs[keyType] }
+    func inboundLog(_ keyType: KeyType, on listenAddress: String = "/ip4/127.0.0.1/tcp/0") -> InboundConnectionLog? {
+        logs["\(keyType.name) \(listenAddress)"]
+    }
 
     func shutdown() async {
         for host in dialers.values { await host.shutdown() }
@@ -79,6 +83,16 @@ actor MatrixHosts {
         let upgraded = connection.upgraded
         if upgraded.security != expected.security || upgraded.muxer != expected.muxer {
             return "negotiated \(upgraded.security) + \(upgraded.muxer), the cell is \(expected.security) + \(expected.muxer)"
+        }
+        if let mismatch = transportMismatch(upgraded.remoteAddress, cell: cell) { return mismatch }
+        return nil
+    }
+
+    /// The connection must run on the cell's transport (a WebSocket address for `ws`, plain TCP for `tcp`).
+    static func transportMismatch(_ remote: Multiaddr?, cell: InteropCell) -> String? {
+        let isWebSocket = remote?.components.contains(.ws) == true
+        if isWebSocket != (cell.transport == "ws") {
+            return "the connection runs over \(remote?.description ?? "an unknown address"), the cell is \(cell.transport)"
         }
         return nil
     }

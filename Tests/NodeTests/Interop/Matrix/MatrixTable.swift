@@ -5,8 +5,8 @@ import Foundation
 enum MatrixTable {
     static func render(_ results: [InteropCellResult]) -> String {
         var lines = [
-            "| direction | peer | security | muxer | our key | their key | ping | identify | echo 1 MiB | 10 streams | note |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| direction | peer | transport | security | muxer | our key | their key | ping | identify | echo 1 MiB | 10 streams | note |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for result in results {
             let cell = result.cell
@@ -19,7 +19,7 @@ enum MatrixTable {
             }
             let note = limitation?.reason ?? result.failureReason.map(oneLine)
                 ?? InteropAccommodation.accommodation(for: cell)?.note ?? ""
-            lines.append("| \(cell.direction.rawValue) | \(cell.peer.rawValue) | \(cell.security) | \(cell.muxer) | "
+            lines.append("| \(cell.direction.rawValue) | \(cell.peer.rawValue) | \(cell.transport) | \(cell.security) | \(cell.muxer) | "
                 + "\(cell.ourKey.name) | \(cell.theirKey) | \(marks.joined(separator: " | ")) | \(note) |")
         }
         return lines.joined(separator: "\n")

@@ -19,6 +19,7 @@ actor PyMatrixDriver {
     static let securities = ["noise", "tls"]
     static let muxers = ["yamux", "mplex"]
     static let theirKeys = PythonPeerStack.KeyType.allCases.map(\.rawValue)
+    static let transports = ["tcp", "ws"]
 
     func run(_ cell: InteropCell) async -> InteropCellResult {
         var result = InteropCellResult(cell: cell)
@@ -46,6 +47,10 @@ actor PyMatrixDriver {
         let listener = try await listener(for: stack)
         let host = try await hosts.dialer(cell.ourKey)
         let connection = try await host.dial(try Multiaddr(listener.multiaddr))
+        if let mismatch = MatrixHosts.transportMismatch(connection.upgraded.remoteAddress, cell: cell) {
+            result.connectionFailure = mismatch
+            return
+        }
         defer { Task { await host.close(connection: connection.id, reason: "matrix cell done") } }
         result.negotiated = MatrixHosts.describe(connection)
         if let mismatch = MatrixHosts.negotiationMismatch(connection, cell: cell) {
@@ -58,17 +63,21 @@ actor PyMatrixDriver {
     }
 
     private func theyDial(_ cell: InteropCell, stack: PythonPeerStack, into result: inout InteropCellResult) async throws {
-        let (_, address) = try await hosts.listener(cell.ourKey)
+        let (_, address) = try await hosts.listener(cell.ourKey, on: cell.ourListenAddress)
         let dial = try await python.dial(address.description, .matrix(), stack: stack, timeout: .seconds(90))
         guard dial.connection.ok else {
             result.connectionFailure = "py reported the scenario as failed: \(dial.stderr.suffix(400))"
             return
         }
-        if let summary = await hosts.inboundLog(cell.ourKey)?.connection(from: dial.connection.localPeerID) {
+        if let summary = await hosts.inboundLog(cell.ourKey, on: cell.ourListenAddress)?.connection(from: dial.connection.localPeerID) {
             result.negotiated = "\(summary.security) + \(summary.muxer)\(summary.earlyMuxerNegotiation ? " (early)" : "")"
             if let expected = MatrixHosts.protocolIDs(of: cell),
                summary.security != expected.security || summary.muxer != expected.muxer {
                 result.connectionFailure = "negotiated \(summary.security) + \(summary.muxer), the cell is \(expected.security) + \(expected.muxer)"
+                return
+            }
+            if let mismatch = MatrixHosts.transportMismatch(summary.remoteAddress, cell: cell) {
+                result.connectionFailure = mismatch
                 return
             }
         } else {
@@ -94,6 +103,8 @@ actor PyMatrixDriver {
         stack.keyType = key
         stack.security = security
         stack.muxer = muxer
+        guard let transport = PythonPeerStack.Transport(rawValue: cell.transport) else { return nil }
+        stack.transport = transport
         return stack
     }
 }
