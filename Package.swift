@@ -129,6 +129,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             path: "Sources/Transport/WebSocket",
@@ -252,7 +253,7 @@ let package = Package(
         // Every fuzz target, for the libFuzzer driver and the corpus replay in the tests.
         .target(
             name: "FuzzTargets",
-            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols", "Resolve"],
+            dependencies: ["Multiformats", "Identity", "Multistream", "Noise", "TLS", "Yamux", "Mplex", "Protocols", "Resolve", "WebSocket"],
             cSettings: sanitizedC,
             swiftSettings: sanitized
         ),

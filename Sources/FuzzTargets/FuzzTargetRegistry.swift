@@ -6,6 +6,7 @@ import Noise
 import Protocols
 import Resolve
 import TLS
+import WebSocket
 import Yamux
 
 /// Every fuzz target, in layer order. A new parser that reads network bytes gets its entry here.
@@ -35,6 +36,8 @@ package enum FuzzTargetRegistry {
         FuzzTarget("peer-record", "peer record: marshal round-trip", ProtocolsFuzzEntries.peerRecord),
         FuzzTarget("perf-header", "perf request header: 8-byte round-trip", ProtocolsFuzzEntries.perfHeader),
         FuzzTarget("dns-answer", "DNS answer message via libresolv: only the asked type, record and size limits hold", ResolveFuzzEntries.answer),
+        FuzzTarget("websocket-frames", "WebSocket frames into the byte-stream handler: bounded delivery and replies, silence after close, named errors", WebSocketFuzzEntries.frames),
+        FuzzTarget("websocket-round-trip", "WebSocket writes through frames and back: the same bytes arrive", WebSocketFuzzEntries.roundTrip),
         FuzzTarget("dnsaddr-resolution", "a scripted dnsaddr zone: bounded questions, only dialable addresses of the wanted peer", ResolveFuzzEntries.resolution),
     ]
 
@@ -47,7 +50,7 @@ package enum FuzzTargetRegistry {
         var seeds = multiformatsSeeds()
         for group in [
             multistreamSeeds(), NoiseFuzzEntries.seeds(), TLSFuzzEntries.seeds(), YamuxFuzzEntries.seeds(),
-            MplexFuzzEntries.seeds(), ProtocolsFuzzEntries.seeds(), ResolveFuzzEntries.seeds(),
+            MplexFuzzEntries.seeds(), ProtocolsFuzzEntries.seeds(), ResolveFuzzEntries.seeds(), WebSocketFuzzEntries.seeds(),
         ] {
             seeds.merge(group) { $0 + $1 }
         }

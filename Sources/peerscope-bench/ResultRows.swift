@@ -11,6 +11,7 @@ struct ResultRows {
         case chachaCore, handshakeSide, rawUpload, rawDownload, rawCPU, rawRTT50, rawRTT99
         case pyUpload, pyDownload, pyCPU, pyStreams, pyConnect50, pyConnect99, pyConnectPing50, pyConnectPing99, pyPing50
         case noiseConnect50, noiseListenerCPU, noiseDialerCPU, noiseUpload, noiseDownload
+        case tcpConnect50, tcpUpload, tcpDownload
         case kuboConnect50(String), kuboConnect99(String)
     }
 
@@ -191,6 +192,25 @@ struct ResultRows {
                 vs: name == "noise" ? nil : ("Noise", .noiseUpload))
             add("9", "\(name): perf download, \(size), 1 stream", "MB/s", run.download,
                 vs: name == "noise" ? nil : ("Noise", .noiseDownload))
+        }
+    }
+
+    /// Figure 11: each transport against TCP measured in the same runs (Noise and yamux on every one).
+    mutating func transports(_ runs: [String: TransportRuns]) {
+        if let tcp = runs["tcp"] {
+            setBaseline(.tcpConnect50, tcp.connectP50)
+            setBaseline(.tcpUpload, tcp.upload)
+            setBaseline(.tcpDownload, tcp.download)
+        }
+        let connects = max(sizes.connects / 4, 5)
+        let size = Bytes.text(sizes.perfBytes / 4)
+        for (name, _) in TransportBenchmarks.transports {
+            guard let run = runs[name] else { continue }
+            let isBaseline = name == "tcp"
+            add("11", "\(name): connect p50 (\(connects) per run)", "ms", run.connectP50,
+                vs: isBaseline ? nil : ("our TCP", .tcpConnect50), lowerIsBetter: true)
+            add("11", "\(name): perf upload, \(size), 1 stream", "MB/s", run.upload, vs: isBaseline ? nil : ("our TCP", .tcpUpload))
+            add("11", "\(name): perf download, \(size), 1 stream", "MB/s", run.download, vs: isBaseline ? nil : ("our TCP", .tcpDownload))
         }
     }
 

@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-python"), help: "Skip the py-libp2p baseline.")
     var noPython = false
 
-    @Option(help: "Comma-separated subset: chacha (also handshake crypto), tcp, py, 1, 2, 3, 4, 5, 6, 7, 8.")
+    @Option(help: "Comma-separated subset: chacha (also handshake crypto), tcp, py, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11.")
     var only: String?
 
     @Option(help: "The command to record in BENCHMARKS.md (default: this process's arguments).")
@@ -127,6 +127,11 @@ struct RunCommand: AsyncParsableCommand {
             try await SecurityBenchmarks.measure(context)
         })?.value(failingInto: &rows, "9", "TLS against Noise") {
             rows.security(value)
+        }
+        if let value = await runner.run("11", "11 transports: WebSocket against TCP", limit: context.limit(full: 600), {
+            try await TransportBenchmarks.measure(context)
+        })?.value(failingInto: &rows, "11", "transports") {
+            rows.transports(value)
         }
         if let python = context.python {
             if let value = await runner.run("10", "10 connect to kubo", limit: context.limit(full: 900), {

@@ -106,6 +106,11 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
         if let frameError = error as? NIOWebSocketError {
             return protocolError(context, Self.named(frameError))
         }
+        // Bytes that were already in flight behind a bad frame: the first error was named and answered.
+        if case ByteToMessageDecoderError.dataReceivedInErrorState(let first, _)? = error as? ByteToMessageDecoderError {
+            if closeSent { return }
+            if let frameError = first as? NIOWebSocketError { return protocolError(context, Self.named(frameError)) }
+        }
         context.fireErrorCaught(error)
     }
 

@@ -20,6 +20,45 @@ import Testing
         Snapshot.expect(text, named: "app-failed-dial-100x30")
     }
 
+    /// A `/dns4/…/ws` dial: the name's resolution, the TCP connect and the WebSocket upgrade lead the timeline.
+    @Test func webSocketDialByNameTimelineAt120x40() {
+        var state = AppFixture.state(size: TerminalSize(width: 120, height: 40))
+        let c4 = ConnectionID(rawValue: 4)
+        let dial = DialID(rawValue: 3)
+        let named = AppFixture.address("/dns4/peer.test/tcp/4002/ws")
+        let resolved = AppFixture.address("/ip4/10.0.0.9/tcp/4002/ws")
+        let hop = NameResolutionHop(address: named, question: "A peer.test", server: "127.0.0.1:5353", depth: 0,
+                                    answers: ["10.0.0.9"], produced: [resolved], failure: nil, duration: .microseconds(600))
+        var events: [AppEvent] = [
+            AppFixture.record(.dialStarted(dial, peer: nil, addresses: [named]), at: 13_000),
+            AppFixture.record(.dialNameResolved(dial, hop), at: 13_001),
+            AppFixture.record(.dialAttempt(dial, c4, address: resolved), at: 13_001),
+        ]
+        let steps: [(UpgradeStep, Int)] = [
+            (.transport(.connected(transport: "tcp", local: AppFixture.address("/ip4/10.0.0.2/tcp/50000/ws"), remote: resolved)), 0),
+            (.transport(.handshakeMessage(TransportHandshakeMessage(protocolName: "ws", direction: .sent, content: "GET / (Upgrade: websocket)"))), 1),
+            (.transport(.handshakeMessage(TransportHandshakeMessage(protocolName: "ws", direction: .received, content: "HTTP/1.1 101 Switching Protocols"))), 3),
+            (.security(.proposed(["/noise"], lazy: true)), 3),
+            (AppFixture.noise(.sent, 1, "e", 32), 3), (AppFixture.noise(.received, 2, "e, ee, s, es", 96), 6),
+            (AppFixture.noise(.sent, 3, "s, se", 64), 7), (.security(.negotiated("/noise")), 7),
+            (.security(.peerVerified(AppFixture.peer(4), keyType: .ed25519)), 7),
+            (.muxer(.negotiated("/yamux/1.0.0", earlyIn: "noise")), 8), (.ready, 8),
+        ]
+        events += steps.map { step, ms in AppFixture.record(.upgradeStep(c4, step, offset: .milliseconds(ms)), at: 13_001 + ms) }
+        events.append(.tick(AppFixture.at(14_000)))
+        for event in events { _ = update(&state, event) }
+        for _ in 0..<8 where state.selected?.id != c4 { _ = update(&state, .key(.char("j"))) }
+        #expect(state.selected?.id == c4)
+        #expect(state.selected?.steps.prefix(4).map(\.label) == [
+            "dns A peer.test (600 µs)", "tcp connected", "ws → GET / (Upgrade: websocket)", "ws ← HTTP/1.1 101 Switching Protocols",
+        ])
+        let text = render(state).text
+        for expected in ["dns A peer.test", "tcp connected", "ws → GET /", "ws ← HTTP/1.1 101"] {
+            #expect(text.contains(expected), "\(expected)")
+        }
+        Snapshot.expect(text, named: "app-ws-by-name-120x40")
+    }
+
     @Test func helpOverlayAt80x24() {
         var state = AppFixture.state(size: TerminalSize(width: 80, height: 24))
         _ = update(&state, .key(.char("?")))
