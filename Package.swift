@@ -41,6 +41,23 @@ let package = Package(
             path: "Sources/CSecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // QUIC: ngtcp2 with its GnuTLS backend from Debian, and psq, our sans-IO C layer over it (datagrams in,
+        // datagrams and events out, the caller's clock), so no ngtcp2 callback ever reaches Swift.
+        .systemLibrary(
+            name: "CNgtcp2",
+            path: "Sources/CNgtcp2",
+            providers: [.apt(["libngtcp2-dev", "libngtcp2-crypto-gnutls-dev", "libgnutls28-dev"])]
+        ),
+        .target(
+            name: "CQuic",
+            dependencies: ["CNgtcp2"],
+            path: "Sources/CQuic",
+            cSettings: sanitizedC + [.unsafeFlags(["-std=c11"])],
+            // A C target gets no link lines from the system-library module it includes: named here.
+            linkerSettings: [
+                .linkedLibrary("ngtcp2_crypto_gnutls"), .linkedLibrary("ngtcp2"), .linkedLibrary("gnutls"), .linkedLibrary("pthread"),
+            ]
+        ),
         // In-place ChaCha20-Poly1305 for Noise transport frames, on the BoringSSL swift-crypto links.
         .target(
             name: "CNoiseChaChaPoly",
@@ -137,6 +154,19 @@ let package = Package(
             swiftSettings: sanitized
         ),
         .target(
+            name: "QUIC",
+            dependencies: [
+                "Core", "CQuic", "TLS", "Identity", "Multiformats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/Transport/QUIC",
+            cSettings: sanitizedC,
+            swiftSettings: sanitized
+        ),
+        .target(
             name: "Noise",
             dependencies: [
                 "Core",
@@ -222,7 +252,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "Multiformats", "Identity", "Core", "Multistream", "TCP", "WebSocket", "Noise", "TLS", "Yamux", "Mplex",
+                "Multiformats", "Identity", "Core", "Multistream", "TCP", "WebSocket", "QUIC", "Noise", "TLS", "Yamux", "Mplex",
                 "Upgrade", "Events", "Protocols", "Resolve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -279,7 +309,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "WebSocket", "Noise", "TLS", "Yamux", "Mplex",
+                "Node", "Multiformats", "Identity", "Core", "Multistream", "TCP", "WebSocket", "QUIC", "Noise", "TLS", "Yamux", "Mplex",
                 "Upgrade", "Events", "Protocols", "Resolve", "FuzzTargets",
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 want_python=0
 [ "${1:-}" = "--python" ] && want_python=1
 
-debs=(libncurses-dev libsecp256k1-dev tmux python3-venv ncurses-term fonts-dejavu-core dnsmasq-base)
+debs=(libncurses-dev libsecp256k1-dev tmux python3-venv ncurses-term fonts-dejavu-core dnsmasq-base libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,4 +12,5 @@
 @_exported import TLS
 @_exported import Upgrade
 @_exported import WebSocket
+@_exported import QUIC
 @_exported import Yamux

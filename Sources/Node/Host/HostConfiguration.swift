@@ -4,13 +4,14 @@ import Resolve
 import TCP
 import Upgrade
 import WebSocket
+import QUIC
 import Yamux
 
 /// Limits and timeouts of a host. Every bound is named so an event can quote it when it refuses something.
 public struct HostConfiguration: Sendable {
     /// Transports in the order they are asked whether they take an address. Adding a transport is one
     /// line here.
-    public var transports: [any Transport] = [TCPTransport(), WebSocketTransport()]
+    public var transports: [any Transport] = [TCPTransport(), WebSocketTransport(), QUICTransport()]
     /// Security protocols and muxers, in preference order, and the upgrade's bounds.
     public var upgrader = UpgraderConfiguration(securityProtocols: [NoiseSecurity()], muxers: [YamuxMuxer()])
     /// Turns `/dns*` and `/dnsaddr` addresses into dialable ones before a dial (server, timeout, limits).

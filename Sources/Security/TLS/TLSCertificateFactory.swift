@@ -7,13 +7,15 @@ import X509
 
 /// Our side's certificate: a fresh P-256 key per connection, self-signed, with the libp2p key
 /// extension signed by the host key (so the host key never touches TLS itself).
-struct TLSLocalCertificate: @unchecked Sendable {
+package struct TLSLocalCertificate: @unchecked Sendable {
     // NIOSSLCertificate and NIOSSLPrivateKey are immutable wrappers the TLS library only reads.
     let certificate: NIOSSLCertificate
     let privateKey: NIOSSLPrivateKey
-    let der: [UInt8]
+    package let der: [UInt8]
+    /// The certificate key's DER (SEC1), for TLS stacks outside NIOSSL (QUIC's GnuTLS).
+    package let keyDER: [UInt8]
 
-    static func make(hostKey: PrivateKey, now: Date = Date()) throws(TLSError) -> TLSLocalCertificate {
+    package static func make(hostKey: PrivateKey, now: Date = Date()) throws(TLSError) -> TLSLocalCertificate {
         do {
             let key = P256.Signing.PrivateKey()
             let certificateKey = Certificate.PrivateKey(key)
@@ -38,7 +40,7 @@ struct TLSLocalCertificate: @unchecked Sendable {
             return TLSLocalCertificate(
                 certificate: try NIOSSLCertificate(bytes: der, format: .der),
                 privateKey: try NIOSSLPrivateKey(bytes: Array(key.derRepresentation), format: .der),
-                der: der)
+                der: der, keyDER: Array(key.derRepresentation))
         } catch let error as TLSError {
             throw error
         } catch {

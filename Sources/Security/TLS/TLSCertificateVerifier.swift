@@ -6,19 +6,19 @@ import X509
 
 /// libp2p's check of a peer's certificate, in place of PKI validation: one self-signed certificate,
 /// valid now, carrying a libp2p key extension whose host key signed the certificate's key.
-enum TLSCertificateVerifier {
-    struct Verified: Sendable, Equatable {
-        let hostKey: PublicKey
-        var peerID: PeerID { hostKey.peerID }
+package enum TLSCertificateVerifier {
+    package struct Verified: Sendable, Equatable {
+        package let hostKey: PublicKey
+        package var peerID: PeerID { hostKey.peerID }
     }
 
     /// Verifies the peer's chain as the TLS library hands it over (leaf first).
-    static func verify(chain: [[UInt8]], now: Date = Date()) throws(TLSError) -> Verified {
+    package static func verify(chain: [[UInt8]], now: Date = Date()) throws(TLSError) -> Verified {
         guard chain.count == 1, let der = chain.first else { throw .wrongCertificateCount(chain.count) }
         return try verify(der: der, now: now)
     }
 
-    static func verify(der: [UInt8], now: Date = Date()) throws(TLSError) -> Verified {
+    package static func verify(der: [UInt8], now: Date = Date()) throws(TLSError) -> Verified {
         let raw = try RawCertificateFields(der: der)
         var keyExtensions: [RawCertificateFields.RawExtension] = []
         for entry in raw.extensions {

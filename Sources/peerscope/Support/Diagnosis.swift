@@ -189,7 +189,10 @@ struct UpgradeTimeline {
                 steps[index].detail = handshakeDetail
             }
         case .security(.peerVerified(let peer, let keyType)):
-            if !steps.contains(where: { $0.step == securityName }) { addSecurityStep(lastReceivedHandshakeOffset ?? offset) }
+            // A transport that secures itself (QUIC) has no security messages of its own: its handshake is its step.
+            if !handshakeMessages.isEmpty, !steps.contains(where: { $0.step == securityName }) {
+                addSecurityStep(lastReceivedHandshakeOffset ?? offset)
+            }
             let match = expectedPeer == nil ? "no peer ID in the address: accepted as proven"
                 : "matches the dialed peer ID"
             steps.append(DiagnosisStep(step: "peer_id", ok: true, duration: offset - lastOffset,
@@ -198,7 +201,8 @@ struct UpgradeTimeline {
         case .muxer(.proposed(let protocols)):
             proposedMuxers = protocols
         case .muxer(.negotiated(let name, let earlyIn)):
-            let how = earlyIn.map { "early, inside the \(Self.titled($0)) handshake (no extra round trip)" }
+            let how = name == "quic" ? "QUIC's own streams (no muxer to negotiate)"
+                : earlyIn.map { "early, inside the \(Self.titled($0)) handshake (no extra round trip)" }
                 ?? "multistream after \(Self.titled(securityName)) (proposed \(proposedMuxers.joined(separator: ", ")))"
             steps.append(DiagnosisStep(step: "muxer", ok: true, duration: since, detail: "\(name), \(how)"))
             lastOffset = offset
@@ -315,7 +319,7 @@ struct UpgradeTimeline {
     }
 
     /// Dial failures a transport reports before the upgrade could start.
-    static let transportSteps: Set<String> = ["tcp", "address", "ws", "ws-tls"]
+    static let transportSteps: Set<String> = ["tcp", "address", "ws", "ws-tls", "quic"]
 
     static func webSocketHint(_ reason: String) -> String? {
         if reason.contains("not parse as HTTP") { return "the port answered, but not in HTTP: it is probably a plain libp2p TCP port (dial it without /ws)" }

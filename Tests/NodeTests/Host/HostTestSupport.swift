@@ -1,3 +1,4 @@
+import Testing
 import Crypto
 import NIOCore
 
@@ -95,5 +96,19 @@ enum HostTestSupport {
         let echoed = try await received
         if !halfCloseFirst { try? await stream.closeWrite() }
         return echoed
+    }
+
+    /// The first failure of a dial that must fail (records an issue when it succeeds or fails otherwise).
+    static func dialFailure(_ dialer: Host, _ address: Multiaddr) async -> DialFailure? {
+        do {
+            _ = try await dialer.dial(address)
+            Issue.record("dialing \(address) succeeded")
+            return nil
+        } catch HostError.dialFailed(let failures) {
+            return failures.first
+        } catch {
+            Issue.record("expected dialFailed, got \(error)")
+            return nil
+        }
     }
 }

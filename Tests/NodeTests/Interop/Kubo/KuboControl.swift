@@ -137,6 +137,8 @@ enum KuboAnswer {
         let swarm: [String]?
         /// The plain TCP address (no /ws), as our TCP transport dials it.
         var tcpAddress: String? { addrs.first { $0.contains("/tcp/") && !$0.contains("/ws") } }
+        /// Its `/quic-v1` address.
+        var quicAddress: String? { addrs.first { $0.contains("/udp/") && $0.contains("/quic-v1") } }
         /// Its `/ws` address.
         var webSocketAddress: String? { addrs.first { $0.contains("/tcp/") && ($0.hasSuffix("/ws") || $0.contains("/ws/p2p/")) } }
     }

@@ -21,7 +21,7 @@ actor KuboMatrixDriver {
     static let muxers = ["yamux", "mplex"]
     static let theirKeys = ["ed25519", "secp256k1", "rsa", "ecdsa"]
     /// kubo mounts protocols only under /x/ (stream mounting); its echo is a TCP echo server behind it.
-    static let transports = ["tcp", "ws"]
+    static let transports = ["tcp", "ws", "quic"]
     static let echoProtocol = "/x/echo/1.0.0"
     static let agentPrefix = "kubo/0.22.0"
 
@@ -52,7 +52,12 @@ actor KuboMatrixDriver {
     private func weDial(
         _ node: KuboAnswer.Node, from host: Node.Host, _ cell: InteropCell, into result: inout InteropCellResult
     ) async throws {
-        guard let address = cell.transport == "ws" ? node.webSocketAddress : node.tcpAddress else {
+        let chosen = switch cell.transport {
+        case "ws": node.webSocketAddress
+        case "quic": node.quicAddress
+        default: node.tcpAddress
+        }
+        guard let address = chosen else {
             result.connectionFailure = "kubo announced no \(cell.transport) address: \(node.addrs)"
             return
         }
@@ -127,7 +132,8 @@ actor KuboMatrixDriver {
 
     private static func makeHost(for cell: InteropCell) throws -> Node.Host {
         var configuration = HostConfiguration()
-        try configuration.useStack(security: [cell.security], muxers: [cell.muxer])
+        // QUIC's TLS and streams are its own: the stack applies to TCP and WebSocket cells.
+        if cell.transport != "quic" { try configuration.useStack(security: [cell.security], muxers: [cell.muxer]) }
         configuration.serveEcho = true
         return Node.Host(identity: try PrivateKey.generate(cell.ourKey), configuration: configuration)
     }

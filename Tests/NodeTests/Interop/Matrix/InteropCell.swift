@@ -25,7 +25,11 @@ struct InteropCell: Sendable, Hashable, CustomStringConvertible {
 
     /// The listen address on our side for this cell's transport.
     var ourListenAddress: String {
-        transport == "ws" ? "/ip4/127.0.0.1/tcp/0/ws" : "/ip4/127.0.0.1/tcp/0"
+        switch transport {
+        case "ws": return "/ip4/127.0.0.1/tcp/0/ws"
+        case "quic": return "/ip4/127.0.0.1/udp/0/quic-v1"
+        default: return "/ip4/127.0.0.1/tcp/0"
+        }
     }
 
     var description: String {
@@ -58,13 +62,15 @@ struct InteropCell: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Cells for transports other than TCP: each security × muxer, both directions, Ed25519 on both sides
-    /// (key types do not depend on the transport; the TCP cells cover them).
+    /// (key types do not depend on the transport; the TCP cells cover them). QUIC brings its own TLS and
+    /// streams: one cell per direction.
     static func transportCells(for peer: Peer, transports: [String], securities: [String], muxers: [String]) -> [InteropCell] {
         var cells: [InteropCell] = []
         for transport in transports {
+            let stacks = transport == "quic" ? [("quic-tls", "quic")] : securities.flatMap { security in muxers.map { (security, $0) } }
             for direction in Direction.allCases {
-                for security in securities {
-                    for muxer in muxers {
+                for (security, muxer) in stacks {
+                    do {
                         cells.append(InteropCell(
                             direction: direction, peer: peer, security: security, muxer: muxer,
                             ourKey: .ed25519, theirKey: "ed25519", transport: transport))

@@ -69,6 +69,7 @@ actor MatrixHosts {
 
     /// The multistream IDs behind a cell's short names, or why we cannot offer them.
     static func protocolIDs(of cell: InteropCell) -> (security: String, muxer: String)? {
+        if cell.transport == "quic" { return (QUICTransport.securityName, QUICTransport.muxerName) }
         guard let security = try? UpgradeRegistry.securityProtocols(named: [cell.security]).first?.protocolID,
               let muxer = try? UpgradeRegistry.muxers(named: [cell.muxer]).first?.protocolID
         else { return nil }
@@ -90,8 +91,9 @@ actor MatrixHosts {
 
     /// The connection must run on the cell's transport (a WebSocket address for `ws`, plain TCP for `tcp`).
     static func transportMismatch(_ remote: Multiaddr?, cell: InteropCell) -> String? {
-        let isWebSocket = remote?.components.contains(.ws) == true
-        if isWebSocket != (cell.transport == "ws") {
+        let components = remote?.components ?? []
+        let transport = components.contains(.ws) ? "ws" : components.contains(.quicV1) ? "quic" : "tcp"
+        if transport != cell.transport {
             return "the connection runs over \(remote?.description ?? "an unknown address"), the cell is \(cell.transport)"
         }
         return nil

@@ -19,7 +19,7 @@ actor PyMatrixDriver {
     static let securities = ["noise", "tls"]
     static let muxers = ["yamux", "mplex"]
     static let theirKeys = PythonPeerStack.KeyType.allCases.map(\.rawValue)
-    static let transports = ["tcp", "ws"]
+    static let transports = ["tcp", "ws", "quic"]
 
     func run(_ cell: InteropCell) async -> InteropCellResult {
         var result = InteropCellResult(cell: cell)
@@ -95,9 +95,10 @@ actor PyMatrixDriver {
     }
 
     private static func stack(for cell: InteropCell) -> PythonPeerStack? {
+        // Over QUIC py runs neither a security protocol nor a muxer of its own choosing: its defaults stand.
         guard let key = PythonPeerStack.KeyType(rawValue: cell.theirKey),
-              let security = PythonPeerStack.Security(rawValue: cell.security),
-              let muxer = PythonPeerStack.Muxer(rawValue: cell.muxer)
+              let security = cell.transport == "quic" ? PythonPeerStack.Security.noise : PythonPeerStack.Security(rawValue: cell.security),
+              let muxer = cell.transport == "quic" ? PythonPeerStack.Muxer.yamux : PythonPeerStack.Muxer(rawValue: cell.muxer)
         else { return nil }
         var stack = PythonPeerStack()
         stack.keyType = key

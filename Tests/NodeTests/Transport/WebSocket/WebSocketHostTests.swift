@@ -23,19 +23,6 @@ import Testing
         return (host, host.dialableAddress(bound))
     }
 
-    private func dialFailure(_ dialer: Host, _ address: Multiaddr) async -> DialFailure? {
-        do {
-            _ = try await dialer.dial(address)
-            Issue.record("dialing \(address) succeeded")
-            return nil
-        } catch HostError.dialFailed(let failures) {
-            return failures.first
-        } catch {
-            Issue.record("expected dialFailed, got \(error)")
-            return nil
-        }
-    }
-
     @Test func bothEndsShowTheHTTPUpgradeBeforeTheLibp2pUpgradeAndStreamsCarryData() async throws {
         let (listener, address) = try await wsListener()
         let dialer = try HostTestSupport.makeHost()
@@ -116,12 +103,12 @@ import Testing
         // address gives nothing to check against.
         let stranger = try HostTestSupport.makeHost()
         defer { Task { await stranger.shutdown() } }
-        let untrusted = await dialFailure(stranger, named)
+        let untrusted = await HostTestSupport.dialFailure(stranger, named)
         #expect(untrusted?.step == "ws-tls")
         #expect(untrusted?.reason.contains("TLS handshake for /wss with localhost failed") == true, "\(String(describing: untrusted))")
-        let wrongName = await dialFailure(trusting, try Multiaddr("/ip4/127.0.0.1/tcp/\(port)/tls/sni/peer.test/ws"))
+        let wrongName = await HostTestSupport.dialFailure(trusting, try Multiaddr("/ip4/127.0.0.1/tcp/\(port)/tls/sni/peer.test/ws"))
         #expect(wrongName?.step == "ws-tls", "\(String(describing: wrongName))")
-        let bareIP = await dialFailure(trusting, try Multiaddr("/ip4/127.0.0.1/tcp/\(port)/tls/ws"))
+        let bareIP = await HostTestSupport.dialFailure(trusting, try Multiaddr("/ip4/127.0.0.1/tcp/\(port)/tls/ws"))
         #expect(bareIP?.reason.contains("checked against a name") == true)
     }
 
@@ -144,30 +131,30 @@ import Testing
         let (tcpOnly, tcpAddress) = try await HostTestSupport.echoListener()
         defer { Task { await tcpOnly.shutdown() } }
         let tcpAsWS = try Multiaddr(tcpAddress.withoutPeerID.description + "/ws")
-        let notHTTP = await dialFailure(dialer, tcpAsWS)
+        let notHTTP = await HostTestSupport.dialFailure(dialer, tcpAsWS)
         #expect(notHTTP?.step == "ws" && notHTTP?.reason.contains("do not parse as HTTP") == true, "\(String(describing: notHTTP))")
 
         let web = try await CannedHTTPServer(answer: "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         defer { Task { await web.close() } }
-        let refused = await dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(web.port)/ws"))
+        let refused = await HostTestSupport.dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(web.port)/ws"))
         #expect(refused?.step == "ws")
         #expect(refused?.reason == "WebSocket upgrade refused: expected HTTP/1.1 101 Switching Protocols; got HTTP/1.1 404 Not Found")
 
         let faker = try await CannedHTTPServer(answer: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSByaWdodCBrZXk=\r\n\r\n")
         defer { Task { await faker.close() } }
-        let badAccept = await dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(faker.port)/ws"))
+        let badAccept = await HostTestSupport.dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(faker.port)/ws"))
         #expect(badAccept?.reason.contains("Sec-WebSocket-Accept does not answer our Sec-WebSocket-Key") == true, "\(String(describing: badAccept))")
 
         let silent = try await CannedHTTPServer(answer: nil)
         defer { Task { await silent.close() } }
         let started = ContinuousClock.now
-        let timedOut = await dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(silent.port)/ws"))
+        let timedOut = await HostTestSupport.dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(silent.port)/ws"))
         #expect(timedOut?.reason == "WebSocket handshake timed out after 500.0 ms (last step: ws → GET / (Upgrade: websocket))")
         #expect(ContinuousClock.now - started < .seconds(3))
 
         let hangUp = try await CannedHTTPServer(answer: nil, closeAfter: true)
         defer { Task { await hangUp.close() } }
-        let closed = await dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(hangUp.port)/ws"))
+        let closed = await HostTestSupport.dialFailure(dialer, try Multiaddr("/ip4/127.0.0.1/tcp/\(hangUp.port)/ws"))
         #expect(closed?.reason.contains("closed the connection during the WebSocket handshake") == true, "\(String(describing: closed))")
     }
 
