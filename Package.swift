@@ -96,6 +96,7 @@ let package = Package(
                 "Multiformats",
                 "Identity",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             cSettings: sanitizedC,

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Multiformats
 import Identity
@@ -61,10 +62,40 @@ public struct TransportEnvironment: Sendable {
 public struct TransportDialRequest: Sendable {
     public let id: ConnectionID
     public let expectedPeer: PeerID?
+    /// Fired when the Host gives the dial up (another address won, the caller went away): a transport whose
+    /// connect is not a channel the Host can close (QUIC) stops through it.
+    public let cancellation: TransportDialCancellation
 
-    public init(id: ConnectionID, expectedPeer: PeerID?) {
+    public init(id: ConnectionID, expectedPeer: PeerID?, cancellation: TransportDialCancellation = TransportDialCancellation()) {
         self.id = id
         self.expectedPeer = expectedPeer
+        self.cancellation = cancellation
+    }
+}
+
+/// A one-shot cancellation signal for a dial: handlers run once, at `cancel()` or at once if it already came.
+public final class TransportDialCancellation: Sendable {
+    private let state = NIOLockedValueBox<(cancelled: Bool, handlers: [@Sendable () -> Void])>((false, []))
+
+    public init() {}
+
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let runNow = state.withLockedValue { state -> Bool in
+            if state.cancelled { return true }
+            state.handlers.append(handler)
+            return false
+        }
+        if runNow { handler() }
+    }
+
+    public func cancel() {
+        let handlers = state.withLockedValue { state -> [@Sendable () -> Void] in
+            guard !state.cancelled else { return [] }
+            state.cancelled = true
+            defer { state.handlers.removeAll() }
+            return state.handlers
+        }
+        for handler in handlers { handler() }
     }
 }
 

@@ -119,6 +119,13 @@ extension Host {
                 case .success(let connection):
                     pacer.cancelAll()
                     group.cancelAll()
+                    // The cancelled attempts end quickly; each still gets its outcome reported.
+                    for await rest in group {
+                        switch rest {
+                        case .failure(let failure): emit(.dialAttemptFailed(dialID, failure))
+                        case .success(let extra): await close(connection: extra.id, reason: "another address connected first")
+                        }
+                    }
                     return .success(connection)
                 case .failure(let failure):
                     emit(.dialAttemptFailed(dialID, failure))
@@ -185,6 +192,7 @@ extension Host {
                 try await upgrading.get()
             } onCancel: {
                 dialed.withLockedValue { $0?.channel }?.close(promise: nil)
+                request.cancellation.cancel()
             }
             guard let connection = register(upgraded) else {
                 return .failure(DialFailure(address: address, connectionID: id, step: "limits",

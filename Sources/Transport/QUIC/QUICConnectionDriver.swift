@@ -335,6 +335,14 @@ final class QUICConnectionDriver: MuxerStreamOperations {
         close(reason: "handshake timed out")
     }
 
+    /// The Host gave the dial up: an unfinished handshake ends (a finished one is the Host's to close).
+    func cancelDial() {
+        guard !handshakeDone, closeReason == nil else { return }
+        handshakeDone = true
+        handshake.fail(QUICError.cancelled)
+        close(reason: "dial cancelled")
+    }
+
     /// What the handshake proved, once it completed.
     var peer: TLSCertificateVerifier.Verified? { check.verified }
 

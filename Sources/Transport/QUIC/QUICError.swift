@@ -12,8 +12,10 @@ public enum QUICError: Error, Sendable, Hashable, CustomStringConvertible, Trans
     case handshakeTimedOut(after: Duration, lastStep: String)
     /// The connection ended before or after the handshake: the peer's or our close, an idle timeout, a reset.
     case closed(String)
+    /// The Host gave the dial up (another address connected first).
+    case cancelled
 
-    public var failedStep: String { "quic" }
+    public var failedStep: String { self == .cancelled ? "cancelled" : "quic" }
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum QUICError: Error, Sendable, Hashable, CustomStringConvertible, Trans
         case .handshakeTimedOut(let after, let lastStep):
             return "QUIC handshake timed out after \(after.formattedShort) (last step: \(lastStep))"
         case .closed(let reason): return "QUIC connection closed: \(reason)"
+        case .cancelled: return "another address connected first"
         }
     }
 }

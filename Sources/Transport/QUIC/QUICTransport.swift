@@ -66,6 +66,9 @@ extension QUICTransport: Transport {
             do {
                 let driver = try Self.startClient(on: channel, remote: remote, identity: identity, request: request, environment: environment, receiver: receiver)
                 let bound = NIOLoopBound(driver, eventLoop: channel.eventLoop)
+                request.cancellation.onCancel {
+                    channel.eventLoop.execute { bound.value.cancelDial() }
+                }
                 driver.handshake.futureResult.whenComplete { result in
                     switch result {
                     case .success:

@@ -150,7 +150,8 @@ struct DNSResolutionServerTests {
         // Refused at once as a rule; on a starved machine the winner may come first and cancel it.
         #expect(dial.contains("/tcp/1/p2p/\(peer) (loopback tcp) → tcp: connection refused")
             || dial.contains("/tcp/1/p2p/\(peer) (loopback tcp) → cancelled: another address connected first"), "\(dial)")
-        #expect(dial.contains("(loopback quic) → address: only"), "\(dial)")
+        // Nothing listens on that UDP port: the QUIC attempt is still waiting for an answer when TCP wins.
+        #expect(dial.contains("(loopback quic) → cancelled") || dial.contains("(loopback quic) → quic:"), "\(dial)")
         let tcp = try #require(steps.first { $0["step"] as? String == "tcp" }?["detail"] as? String)
         #expect(tcp.hasSuffix("→ /ip4/127.0.0.1/tcp/\(port)"), "the reported steps are not the winner's: \(tcp)")
     }
