@@ -11,7 +11,7 @@ struct ResultRows {
         case chachaCore, handshakeSide, rawUpload, rawDownload, rawCPU, rawRTT50, rawRTT99
         case pyUpload, pyDownload, pyCPU, pyStreams, pyConnect50, pyConnect99, pyConnectPing50, pyConnectPing99, pyPing50
         case noiseConnect50, noiseListenerCPU, noiseDialerCPU, noiseUpload, noiseDownload
-        case tcpConnect50, tcpUpload, tcpDownload
+        case tcpConnect50, tcpUpload, tcpDownload, tcpAggregate
         case kuboConnect50(String), kuboConnect99(String)
     }
 
@@ -195,13 +195,16 @@ struct ResultRows {
         }
     }
 
-    /// Figure 11: each transport against TCP measured in the same runs (Noise and yamux on every one).
+    /// Figure 11: each transport against TCP measured in the same runs (Noise and yamux over TCP and WebSocket).
     mutating func transports(_ runs: [String: TransportRuns]) {
         if let tcp = runs["tcp"] {
             setBaseline(.tcpConnect50, tcp.connectP50)
             setBaseline(.tcpUpload, tcp.upload)
             setBaseline(.tcpDownload, tcp.download)
+            setBaseline(.tcpAggregate, tcp.aggregate)
         }
+        let streams = sizes.streamCount
+        let streamSize = Bytes.text(max(sizes.streamBytes / 8, 64 << 10))
         let connects = max(sizes.connects / 4, 5)
         let size = Bytes.text(sizes.perfBytes / 4)
         for (name, _) in TransportBenchmarks.transports {
@@ -210,7 +213,10 @@ struct ResultRows {
             add("11", "\(name): connect p50 (\(connects) per run)", "ms", run.connectP50,
                 vs: isBaseline ? nil : ("our TCP", .tcpConnect50), lowerIsBetter: true)
             add("11", "\(name): perf upload, \(size), 1 stream", "MB/s", run.upload, vs: isBaseline ? nil : ("our TCP", .tcpUpload))
-            add("11", "\(name): perf download, \(size), 1 stream", "MB/s", run.download, vs: isBaseline ? nil : ("our TCP", .tcpDownload))
+            add("11", "\(name): perf download, \(size), 1 stream", "MB/s", run.download, vs: isBaseline ? nil : ("our TCP", .tcpDownload),
+                targets: name == "quic" ? [.ratioAtLeast(0.5)] : [])
+            add("11", "\(name): \(streams) streams × \(streamSize) at once, aggregate", "MB/s", run.aggregate,
+                vs: isBaseline ? nil : ("our TCP", .tcpAggregate))
         }
     }
 

@@ -128,7 +128,7 @@ struct RunCommand: AsyncParsableCommand {
         })?.value(failingInto: &rows, "9", "TLS against Noise") {
             rows.security(value)
         }
-        if let value = await runner.run("11", "11 transports: WebSocket against TCP", limit: context.limit(full: 600), {
+        if let value = await runner.run("11", "11 transports: WebSocket and QUIC against TCP", limit: context.limit(full: 600), {
             try await TransportBenchmarks.measure(context)
         })?.value(failingInto: &rows, "11", "transports") {
             rows.transports(value)

@@ -6,13 +6,15 @@ struct TransportRuns: Sendable {
     var connectP50: [Double] = []
     var upload: [Double] = []
     var download: [Double] = []
+    /// Many perf downloads at once on one connection, aggregate MB/s.
+    var aggregate: [Double] = []
 }
 
-/// Figure 11: the same node stack (Noise, yamux) over each transport, same sizes, same minutes: one server
+/// Figure 11: the node over each transport (Noise and yamux over TCP and WebSocket; QUIC's own TLS and streams), same sizes, same minutes: one server
 /// listens on all of them and the runs alternate, so a change in machine load hits every transport alike.
 enum TransportBenchmarks {
     static let transports: [(name: String, listen: String)] = [
-        ("tcp", "/ip4/127.0.0.1/tcp/0"), ("ws", "/ip4/127.0.0.1/tcp/0/ws"),
+        ("tcp", "/ip4/127.0.0.1/tcp/0"), ("ws", "/ip4/127.0.0.1/tcp/0/ws"), ("quic", "/ip4/127.0.0.1/udp/0/quic-v1"),
     ]
 
     static func measure(_ context: BenchContext) async throws -> [String: TransportRuns] {
@@ -30,6 +32,18 @@ enum TransportBenchmarks {
                         let connection = try await host.dial(address)
                         _ = try await ThroughputBenchmarks.perfOnce(host, connection, upload: 1 << 20, download: 1 << 20)
                         let perf = try await ThroughputBenchmarks.perfOnce(host, connection, upload: bytes, download: bytes)
+                        let streams = context.sizes.streamCount
+                        let streamBytes = max(context.sizes.streamBytes / 8, 64 << 10)
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for _ in 0..<streams {
+                                group.addTask { _ = try await ThroughputBenchmarks.perfOnce(host, connection, upload: 0, download: streamBytes) }
+                            }
+                            try await group.waitForAll()
+                        }
+                        result[transport.name, default: TransportRuns()].aggregate.append(
+                            megabytesPerSecond(UInt64(streams) * streamBytes, clock.now - start))
                         await host.close(connection: connection.id)
                         result[transport.name, default: TransportRuns()].connectP50.append(Percentile.of(latencies, 50))
                         result[transport.name, default: TransportRuns()].upload.append(megabytesPerSecond(bytes, perf.uploadDuration))
