@@ -1,6 +1,7 @@
 import Atomics
 import Core
 import Multiformats
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -20,16 +21,47 @@ public struct WebSocketTransport: Sendable {
     public static let maxPendingHandshakes = 256
 
     private let tcp: TCPTransport
-    private let clientContext: Result<NIOSSLContext, WebSocketTransportError>
-    private let serverContext: Result<NIOSSLContext?, WebSocketTransportError>
+    private let contexts: WebSocketTLSContexts
 
     public init(tls: WebSocketTLSConfiguration = WebSocketTLSConfiguration(), tcp: TCPTransport = TCPTransport()) {
         self.tcp = tcp
-        do { clientContext = .success(try tls.makeClientContext()) } catch {
-            clientContext = .failure(.tlsUnavailable("cannot set up TLS for dialing: \(error)"))
+        self.contexts = WebSocketTLSContexts(tls)
+    }
+
+    private var clientContext: Result<NIOSSLContext, WebSocketTransportError> { contexts.client }
+    private var serverContext: Result<NIOSSLContext?, WebSocketTransportError> { contexts.server }
+}
+
+/// The TLS contexts of `/wss`, made on first use: loading the system's trust roots costs every node that
+/// never dials `/wss` nothing, and each context is made once per transport.
+private final class WebSocketTLSContexts: Sendable {
+    private let tls: WebSocketTLSConfiguration
+    private let clientBox = NIOLockedValueBox<Result<NIOSSLContext, WebSocketTransportError>?>(nil)
+    private let serverBox = NIOLockedValueBox<Result<NIOSSLContext?, WebSocketTransportError>?>(nil)
+
+    init(_ tls: WebSocketTLSConfiguration) { self.tls = tls }
+
+    var client: Result<NIOSSLContext, WebSocketTransportError> {
+        clientBox.withLockedValue { cached in
+            if let cached { return cached }
+            let made: Result<NIOSSLContext, WebSocketTransportError>
+            do { made = .success(try tls.makeClientContext()) } catch {
+                made = .failure(.tlsUnavailable("cannot set up TLS for dialing: \(error)"))
+            }
+            cached = made
+            return made
         }
-        do { serverContext = .success(try tls.makeServerContext()) } catch {
-            serverContext = .failure(.tlsUnavailable("cannot use the /wss certificate and key: \(error)"))
+    }
+
+    var server: Result<NIOSSLContext?, WebSocketTransportError> {
+        serverBox.withLockedValue { cached in
+            if let cached { return cached }
+            let made: Result<NIOSSLContext?, WebSocketTransportError>
+            do { made = .success(try tls.makeServerContext()) } catch {
+                made = .failure(.tlsUnavailable("cannot use the /wss certificate and key: \(error)"))
+            }
+            cached = made
+            return made
         }
     }
 }
