@@ -57,6 +57,8 @@ struct stream {
   stream *sq_prev, *sq_next;/* send queue (streams with unsent data or FIN, not blocked) */
   int64_t id;
   chunk *head, *tail;       /* accepted, not yet fully acknowledged */
+  chunk *send_at;           /* first chunk that may hold unsent bytes (NULL: head); keeps each
+                               packet from walking the sent-but-unacknowledged chunks */
   uint64_t write_off;       /* bytes accepted by psq_stream_write */
   uint64_t sent_off;        /* bytes handed to ngtcp2 */
   uint64_t acked_off;       /* contiguous bytes acknowledged */
@@ -603,6 +605,7 @@ static int cb_acked_stream_data_offset(ngtcp2_conn *conn, int64_t sid, uint64_t 
     chunk *k = s->head;
     s->head = k->next;
     if (!s->head) s->tail = NULL;
+    if (s->send_at == k) s->send_at = NULL;
     free(k);
   }
   maybe_writable(c, s);
@@ -821,6 +824,11 @@ static void base_settings(const psq_config *cfg, ngtcp2_settings *st, ngtcp2_tra
   ngtcp2_settings_default(st);
   st->initial_ts = now;
   st->handshake_timeout = cfg->handshake_timeout_ns;
+  switch (cfg->congestion_control) {
+  case PSQ_CC_CUBIC: st->cc_algo = NGTCP2_CC_ALGO_CUBIC; break;
+  case PSQ_CC_RENO: st->cc_algo = NGTCP2_CC_ALGO_RENO; break;
+  default: st->cc_algo = NGTCP2_CC_ALGO_BBR2; break;
+  }
   st->max_window = cfg->max_conn_window;
   st->max_stream_window = 0; /* psq tunes stream windows itself (psq_stream_consumed), so it
                                 knows each stream's receive credit exactly */
@@ -1152,8 +1160,10 @@ static ssize_t resend_close(psq_conn *c, uint8_t *out, size_t cap) {
 static size_t build_vecs(stream *s, ngtcp2_vec *v, size_t max, size_t *total) {
   size_t n = 0;
   *total = 0;
-  for (chunk *k = s->head; k && n < max; k = k->next) {
-    if (k->off + k->len <= s->sent_off) continue;
+  chunk *k = s->send_at ? s->send_at : s->head;
+  while (k && k->off + k->len <= s->sent_off) k = k->next;
+  s->send_at = k ? k : s->tail; /* all sent: the next chunk is appended after the tail */
+  for (; k && n < max; k = k->next) {
     size_t skip = s->sent_off > k->off ? (size_t)(s->sent_off - k->off) : 0;
     v[n].base = k->data + skip;
     v[n].len = k->len - skip;
@@ -1478,6 +1488,22 @@ uint64_t psq_conn_send_credit(psq_conn *c) {
 }
 
 size_t psq_conn_stream_count(psq_conn *c) { return c->nstreams; }
+
+void psq_conn_path_stats(psq_conn *c, psq_path_stats *out) {
+  memset(out, 0, sizeof(*out));
+  if (c->state != ST_OPEN) return;
+  ngtcp2_conn_stat cs;
+  ngtcp2_conn_get_conn_stat(c->conn, &cs);
+  if (cs.first_rtt_sample_ts != UINT64_MAX) {
+    out->smoothed_rtt_ns = cs.smoothed_rtt;
+    out->min_rtt_ns = cs.min_rtt;
+    out->latest_rtt_ns = cs.latest_rtt;
+  }
+  out->cwnd = cs.cwnd;
+  out->bytes_in_flight = cs.bytes_in_flight;
+  out->pacing_rate = (uint64_t)(cs.pacing_rate * 1e9); /* ngtcp2: bytes per nanosecond */
+  out->max_udp_payload = ngtcp2_conn_get_max_tx_udp_payload_size(c->conn);
+}
 
 int psq_conn_close(psq_conn *c, uint64_t code, const char *reason) {
   if (c->state != ST_OPEN) return PSQ_ERR_CLOSED;

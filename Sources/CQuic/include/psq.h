@@ -79,7 +79,19 @@ typedef struct psq_config {
   uint64_t stream_send_buffer;   /* cap on bytes accepted by psq_stream_write and not yet
                                     acknowledged, per stream; 0: 1 MiB */
   const char *alpn;              /* NULL: "libp2p". Only for negative tests: libp2p needs "libp2p" */
+  int congestion_control;        /* enum psq_congestion_control; 0: BBRv2 */
 } psq_config;
+
+/* Congestion controllers of ngtcp2 0.12.1. Its CUBIC and Reno stop growing the window at 2.89 x
+ * (delivery rate x min RTT); min RTT is the idle RTT, so on a fast path whose RTT rises under
+ * load the window stays near what was already delivered (measured on loopback: cwnd frozen at
+ * ~180 KB, ~200 MB/s). BBRv2 models the path instead and is the default. */
+enum psq_congestion_control {
+  PSQ_CC_DEFAULT = 0,
+  PSQ_CC_BBR2,
+  PSQ_CC_CUBIC,
+  PSQ_CC_RENO,
+};
 
 /* Events. data/len point into the connection and stay valid until the next
  * psq_conn_next_event call on the same connection or psq_conn_free. data is NUL-terminated
@@ -271,6 +283,16 @@ uint64_t psq_stream_unacked(psq_conn *c, int64_t sid); /* accepted, not yet ackn
 uint64_t psq_stream_send_credit(psq_conn *c, int64_t sid);
 uint64_t psq_stream_recv_credit(psq_conn *c, int64_t sid);
 uint64_t psq_conn_send_credit(psq_conn *c); /* connection level (ngtcp2_conn_get_max_data_left) */
+
+/* The path as ngtcp2's recovery and congestion control see it (all 0 before the connection is
+ * open or after it ended). */
+typedef struct psq_path_stats {
+  uint64_t smoothed_rtt_ns, min_rtt_ns, latest_rtt_ns;
+  uint64_t cwnd, bytes_in_flight;
+  uint64_t pacing_rate;  /* bytes per second the pacer allows (0: none) */
+  size_t max_udp_payload; /* datagram payload size in use (path MTU discovery moves it) */
+} psq_path_stats;
+void psq_conn_path_stats(psq_conn *c, psq_path_stats *out);
 size_t psq_conn_stream_count(psq_conn *c);  /* streams psq holds state for */
 
 /* Closing: queues CONNECTION_CLOSE (application error code) for the next psq_conn_write and

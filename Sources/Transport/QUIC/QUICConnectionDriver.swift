@@ -44,6 +44,7 @@ final class QUICConnectionDriver: MuxerStreamOperations {
     private var bytesOut: UInt64 = 0
 
     static let maxJoinedRead = 256 * 1024
+    static let minimumWriteChunk = 64 * 1024
     static let maxAcceptQueue = 256
 
     init(conn: OpaquePointer, channel: any Channel, remote: SocketAddress, direction: ConnectionDirection, check: QUICPeerCheck) {
@@ -72,9 +73,15 @@ final class QUICConnectionDriver: MuxerStreamOperations {
 
     // MARK: - Datagrams and time
 
-    /// A datagram from the peer.
-    func received(_ datagram: ByteBuffer, from sender: SocketAddress) {
-        guard let conn else { return }
+    /// True between a datagram read and the `settle()` at the end of the socket's read burst.
+    private(set) var needsSettle = false
+
+    /// A datagram from the peer. It is only fed to psq: what psq answers goes out at `settleAfterReads()`,
+    /// once per burst of datagrams, so acknowledgements and data leave in batches (one sendmmsg, not one
+    /// sendmsg per datagram read). Returns true if this read made the driver need a settle.
+    @discardableResult
+    func received(_ datagram: ByteBuffer, from sender: SocketAddress) -> Bool {
+        guard let conn else { return false }
         datagramsIn += 1
         bytesIn += UInt64(datagram.readableBytes)
         remote = sender
@@ -84,33 +91,76 @@ final class QUICConnectionDriver: MuxerStreamOperations {
             }
         }
         _ = status
+        let first = !needsSettle
+        needsSettle = true
+        return first
+    }
+
+    /// The socket's read burst is over (channelReadComplete).
+    func settleAfterReads() {
+        guard needsSettle else { return }
         settle()
     }
 
     /// Events, then everything psq has to send, then the timer: after every input.
     func settle() {
+        needsSettle = false
         drainEvents()
         flush()
         pumpParkedWrites()
         armTimer()
     }
 
+    /// Sends what psq has to send. Runs of equal-sized datagrams to a loopback peer go out as one UDP GSO
+    /// write (the kernel cuts it into the datagrams); elsewhere every datagram is its own message of one
+    /// sendmmsg. GSO stays on loopback because a device without checksum offload fails such a write with
+    /// EIO, which would close the socket all of a listener's connections share.
     private func flush() {
         guard let conn else { return }
         var wrote = false
+        var batch: ByteBuffer?
+        var segment = 0
+        var segments = 0
+        var segmentLimit = 1
+        func sendBatch() {
+            guard let data = batch else { return }
+            let metadata = segments > 1 ? AddressedEnvelope<ByteBuffer>.Metadata(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: segment) : nil
+            channel.write(AddressedEnvelope(remoteAddress: remote, data: data, metadata: metadata), promise: nil)
+            batch = nil
+            segments = 0
+        }
+        let coalesce = Self.segmentationOffload && remote.isLoopback
         while true {
             let length = outBuffer.withUnsafeMutableBufferPointer { psq_conn_write(conn, $0.baseAddress, $0.count, now) }
             guard length > 0 else { break }
             datagramsOut += 1
             bytesOut += UInt64(length)
             if datagramsOut == 1, direction == .outbound { quicStep(.sent, "Initial (ClientHello)") }
-            let buffer = channel.allocator.buffer(bytes: outBuffer[0..<length])
-            channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
             wrote = true
+            guard coalesce else {
+                channel.write(AddressedEnvelope(remoteAddress: remote, data: channel.allocator.buffer(bytes: outBuffer[0..<length])), promise: nil)
+                continue
+            }
+            // A segment may only be followed by one of its size or a shorter last one.
+            if batch != nil, length > segment || segments >= segmentLimit { sendBatch() }
+            if batch == nil {
+                segment = length
+                segmentLimit = max(1, min(Self.maxSegments, Self.maxSegmentedBytes / length))
+                batch = channel.allocator.buffer(capacity: segment * segmentLimit)
+            }
+            batch?.writeBytes(outBuffer[0..<length])
+            segments += 1
+            if length < segment { sendBatch() }
         }
+        sendBatch()
         if wrote { channel.flush() }
         drainEvents()
     }
+
+    static let segmentationOffload = System.supportsUDPSegmentationOffload
+    /// Linux takes at most 64 segments per GSO write (UDP_MAX_SEGMENTS), of at most 64 KiB in all.
+    static let maxSegments = 64
+    static let maxSegmentedBytes = 65_000
 
     private func armTimer() {
         timer?.cancel()
@@ -140,7 +190,7 @@ final class QUICConnectionDriver: MuxerStreamOperations {
     }
 
     private func handle(_ event: psq_event) {
-        let bytes: [UInt8] = event.data.map { Array(UnsafeBufferPointer(start: $0, count: event.len)) } ?? []
+        var bytes: [UInt8] { event.data.map { Array(UnsafeBufferPointer(start: $0, count: event.len)) } ?? [] }
         switch psq_event_type(rawValue: UInt32(bitPattern: event.type)) {
         case PSQ_EV_MILESTONE:
             milestone(psq_milestone(rawValue: UInt32(truncatingIfNeeded: event.code)))
@@ -156,7 +206,9 @@ final class QUICConnectionDriver: MuxerStreamOperations {
         case PSQ_EV_STREAM_OPENED:
             remoteOpened(event.stream_id)
         case PSQ_EV_STREAM_DATA:
-            data(event.stream_id, bytes, fin: event.fin != 0)
+            // One copy, straight from psq's event into the buffer the reader gets.
+            let piece = event.data.map { channel.allocator.buffer(bytes: UnsafeRawBufferPointer(start: $0, count: event.len)) }
+            data(event.stream_id, piece, fin: event.fin != 0)
         case PSQ_EV_STREAM_RESET:
             if let io = streams[event.stream_id] {
                 giveBackUnread(event.stream_id, io)
@@ -222,17 +274,18 @@ final class QUICConnectionDriver: MuxerStreamOperations {
         }
     }
 
-    private func data(_ id: Int64, _ bytes: [UInt8], fin: Bool) {
+    private func data(_ id: Int64, _ piece: ByteBuffer?, fin: Bool) {
         if streams[id] == nil { remoteOpened(id) }
         guard let io = streams[id] else { return }
-        if !bytes.isEmpty, io.readEnd == nil {
-            io.unread.append(ByteBuffer(bytes: bytes))
-            io.unreadBytes += bytes.count
-            io.bytesIn += UInt64(bytes.count)
+        let count = piece?.readableBytes ?? 0
+        if let piece, count > 0, io.readEnd == nil {
+            io.unread.append(piece)
+            io.unreadBytes += count
+            io.bytesIn += UInt64(count)
             io.framesIn += 1
-        } else if !bytes.isEmpty, let conn {
+        } else if count > 0, let conn {
             // After a local reset: give the credit back, nobody reads it.
-            _ = psq_stream_consumed(conn, id, bytes.count)
+            _ = psq_stream_consumed(conn, id, count)
         }
         if fin, io.readEnd == nil { io.readEnd = .success(nil) }
         serveReader(id, io)
@@ -281,7 +334,9 @@ final class QUICConnectionDriver: MuxerStreamOperations {
         guard let conn, var pending = io.pendingWrite else { return }
         while pending.data.readableBytes > 0 {
             let room = Int(clamping: psq_stream_write_room(conn, id))
-            guard room > 0 else { break }
+            // Waiting for a sizeable gap keeps psq's chunks large (each ACK frees only a few KiB); the
+            // rest of the send buffer is still in flight, so the wait costs no throughput.
+            guard room > 0, room >= min(Self.minimumWriteChunk, pending.data.readableBytes) else { break }
             let count = min(room, pending.data.readableBytes)
             let status = pending.data.withUnsafeReadableBytes { bytes in
                 psq_stream_write(conn, id, bytes.bindMemory(to: UInt8.self).baseAddress, count, 0)
@@ -537,8 +592,18 @@ final class QUICConnectionDriver: MuxerStreamOperations {
                 bufferedBytes: UInt32(clamping: io.unreadBytes), bytesIn: io.bytesIn, bytesOut: io.bytesOut,
                 framesIn: io.framesIn, framesOut: io.framesOut, openedAt: io.openedAt))
         }
+        let path = pathStats()
         return MuxedSessionSnapshot(
             streams: infos, recentlyClosed: [], framesIn: datagramsIn, framesOut: datagramsOut,
-            bytesIn: bytesIn, bytesOut: bytesOut, lastRTT: nil, closing: closeReason != nil || !acceptsStreams)
+            bytesIn: bytesIn, bytesOut: bytesOut,
+            lastRTT: path.smoothed_rtt_ns > 0 ? .nanoseconds(Int64(clamping: path.smoothed_rtt_ns)) : nil,
+            closing: closeReason != nil || !acceptsStreams)
+    }
+
+    /// RTT, congestion window and datagram size as QUIC's recovery sees them.
+    func pathStats() -> psq_path_stats {
+        var stats = psq_path_stats()
+        if let conn { psq_conn_path_stats(conn, &stats) }
+        return stats
     }
 }

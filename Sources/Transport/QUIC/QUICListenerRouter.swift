@@ -5,6 +5,35 @@ import NIOCore
 /// The listener's socket: routes each datagram to its connection by destination connection ID, starts a
 /// connection for a new Initial (at most `maxPendingHandshakes` unfinished), answers unknown versions with
 /// version negotiation, and hands finished handshakes to the Host.
+/// A QUIC connection ID (at most 20 bytes, RFC 9000 17.2) as a hashable value, without a heap allocation.
+struct QUICConnectionIDKey: Hashable {
+    private var head: (UInt64, UInt64) = (0, 0)
+    private var tail: UInt32 = 0
+    private var length: UInt8 = 0
+
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= 20 else { return nil }
+        length = UInt8(bytes.count)
+        withUnsafeMutableBytes(of: &head) { storage in
+            for (index, byte) in bytes.prefix(16).enumerated() { storage[index] = byte }
+        }
+        withUnsafeMutableBytes(of: &tail) { storage in
+            for (index, byte) in bytes.dropFirst(16).enumerated() { storage[index] = byte }
+        }
+    }
+
+    static func == (left: Self, right: Self) -> Bool {
+        left.length == right.length && left.head == right.head && left.tail == right.tail
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(head.0)
+        hasher.combine(head.1)
+        hasher.combine(tail)
+        hasher.combine(length)
+    }
+}
+
 final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
     // All state is used on the channel's event loop only.
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -13,7 +42,7 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
     private let identity: QUICIdentity
     private let environment: TransportEnvironment
     private let accept: @Sendable (TransportConnection) -> Void
-    private var routes: [[UInt8]: QUICConnectionDriver] = [:]
+    private var routes: [QUICConnectionIDKey: QUICConnectionDriver] = [:]
     private var drivers: [ObjectIdentifier: QUICConnectionDriver] = [:]
     private var pending = 0
     private var channel: (any Channel)?
@@ -29,36 +58,51 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        var packet = envelope.data
-        let bytes = packet.readBytes(length: packet.readableBytes) ?? []
-        var dcidPointer: UnsafePointer<UInt8>?
-        var dcidLength = 0
-        let kind = bytes.withUnsafeBufferPointer { psq_dispatch_info($0.baseAddress, $0.count, &dcidPointer, &dcidLength) }
+        QUICSocketOptions.datagrams(in: envelope) { route($0, from: envelope.remoteAddress, context: context) }
+    }
+
+    private func route(_ datagram: ByteBuffer, from remote: SocketAddress, context: ChannelHandlerContext) {
+        // Read in place: most datagrams only need their destination connection ID looked up.
+        let (kind, dcid): (Int32, QUICConnectionIDKey?) = datagram.withUnsafeReadableBytes { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            var dcidPointer: UnsafePointer<UInt8>?
+            var dcidLength = 0
+            let kind = psq_dispatch_info(buffer.baseAddress, buffer.count, &dcidPointer, &dcidLength)
+            guard kind == Int32(PSQ_DISPATCH_ROUTE), let dcidPointer, let base = buffer.baseAddress else { return (kind, nil) }
+            let start = dcidPointer - base
+            guard start >= 0, start + dcidLength <= buffer.count else { return (kind, nil) }
+            return (kind, QUICConnectionIDKey(UnsafeBufferPointer(rebasing: buffer[start..<(start + dcidLength)])))
+        }
         switch kind {
         case Int32(PSQ_DISPATCH_ROUTE):
-            let dcid = bytes.withUnsafeBufferPointer { buffer -> [UInt8] in
-                guard let dcidPointer, let base = buffer.baseAddress else { return [] }
-                let start = dcidPointer - base
-                guard start >= 0, start + dcidLength <= buffer.count else { return [] }
-                return Array(buffer[start..<(start + dcidLength)])
-            }
-            if let driver = routes[dcid] {
-                driver.received(envelope.data, from: envelope.remoteAddress)
-            } else if bytes.withUnsafeBufferPointer({ psq_dispatch_unknown($0.baseAddress, $0.count) }) == Int32(PSQ_DISPATCH_NEW) {
-                startConnection(bytes, from: envelope.remoteAddress, context: context)
+            if let dcid, let driver = routes[dcid] {
+                if driver.received(datagram, from: remote) { unsettled.append(driver) }
+            } else if datagram.withUnsafeReadableBytes({ psq_dispatch_unknown($0.bindMemory(to: UInt8.self).baseAddress, $0.count) }) == Int32(PSQ_DISPATCH_NEW) {
+                startConnection(Array(datagram.readableBytesView), from: remote, context: context)
             }
             // Short-header packets for connections we do not know are dropped (no stateless reset is sent).
         case Int32(PSQ_DISPATCH_VN):
-            let length = bytes.withUnsafeBufferPointer { packetPointer in
-                outBuffer.withUnsafeMutableBufferPointer { psq_write_version_negotiation(packetPointer.baseAddress, packetPointer.count, $0.baseAddress, $0.count) }
+            let length = datagram.withUnsafeReadableBytes { raw in
+                outBuffer.withUnsafeMutableBufferPointer {
+                    psq_write_version_negotiation(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, $0.baseAddress, $0.count)
+                }
             }
             if length > 0 {
                 let reply = context.channel.allocator.buffer(bytes: outBuffer[0..<length])
-                context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: reply)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: reply)), promise: nil)
             }
         default:
             break
         }
+    }
+
+    /// Drivers that read datagrams in this read burst; each settles once at its end.
+    private var unsettled: [QUICConnectionDriver] = []
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let drivers = unsettled
+        unsettled.removeAll(keepingCapacity: true)
+        for driver in drivers { driver.settleAfterReads() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {}
@@ -91,7 +135,8 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
         drivers[key] = driver
         driver.onRoute = { [weak self, weak driver] cid, add in
             guard let self, let driver else { return }
-            if add { self.routes[cid] = driver } else if self.routes[cid] === driver { self.routes[cid] = nil }
+            guard let key = cid.withUnsafeBufferPointer({ QUICConnectionIDKey($0) }) else { return }
+            if add { self.routes[key] = driver } else if self.routes[key] === driver { self.routes[key] = nil }
         }
         pending += 1
         let limit = environment.connectTimeout

@@ -44,13 +44,23 @@ final class QUICStreamIO {
 
     /// Up to `limit` bytes of what waits, joined.
     func takeUnread(joiningUpTo limit: Int) -> ByteBuffer? {
-        guard var first = unread.popFirst() else { return nil }
-        while let next = unread.first, first.readableBytes + next.readableBytes <= limit {
-            var piece = unread.removeFirst()
-            first.writeBuffer(&piece)
+        guard let first = unread.popFirst() else { return nil }
+        var total = first.readableBytes
+        var count = 0
+        for next in unread {
+            guard total + next.readableBytes <= limit else { break }
+            total += next.readableBytes
+            count += 1
         }
-        unreadBytes -= first.readableBytes
-        return first
+        unreadBytes -= total
+        guard count > 0 else { return first }
+        // One allocation of the joined size (appending to the first piece would regrow it many times).
+        var joined = ByteBufferAllocator().buffer(capacity: total)
+        joined.writeImmutableBuffer(first)
+        for _ in 0..<count {
+            if let piece = unread.popFirst() { joined.writeImmutableBuffer(piece) }
+        }
+        return joined
     }
 
     /// Fails whatever is parked (the stream or the connection is gone).

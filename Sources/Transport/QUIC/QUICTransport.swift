@@ -54,7 +54,7 @@ extension QUICTransport: Transport {
             return loop.makeFailedFuture(error)
         }
         let receiver = QUICClientDatagramHandler()
-        let bound = DatagramBootstrap(group: loop)
+        let bound = QUICSocketOptions.apply(DatagramBootstrap(group: loop))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(receiver) }
             }
@@ -151,7 +151,7 @@ extension QUICTransport: Transport {
         let router = QUICListenerRouter(identity: identity, environment: environment, accept: accept)
         let channel: any Channel
         do {
-            channel = try await DatagramBootstrap(group: environment.group.next())
+            channel = try await QUICSocketOptions.apply(DatagramBootstrap(group: environment.group.next()))
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(router) }
@@ -172,7 +172,12 @@ final class QUICClientDatagramHandler: ChannelInboundHandler, @unchecked Sendabl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        driver?.received(envelope.data, from: envelope.remoteAddress)
+        guard let driver else { return }
+        QUICSocketOptions.datagrams(in: envelope) { driver.received($0, from: envelope.remoteAddress) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        driver?.settleAfterReads()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -57,6 +57,9 @@ import Testing
         let snapshot = await connection.muxed.snapshot()
         #expect(snapshot?.streams.isEmpty == false)
         #expect(snapshot?.streams.allSatisfy { ($0.sendWindow ?? 0) > 0 && ($0.receiveWindow ?? 0) > 0 } == true)
+        // ... and the smoothed RTT of QUIC's recovery as the connection's RTT (a loopback RTT, under a second).
+        let rtt = try #require(snapshot?.lastRTT)
+        #expect(rtt > .zero && rtt < .seconds(1))
         open.reset()
 
         let inbound = try #require(listener.connections.first)
