@@ -9,7 +9,8 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = WebSocketFrame
+    /// Frames go out as bytes: NIO's frame encoder is taken out of the pipeline (see WebSocketFrameWriter).
+    typealias OutboundOut = ByteBuffer
 
     enum Role: Sendable { case client, server }
 
@@ -23,8 +24,12 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
     /// Pongs not written because the peer does not read what we send (a ping flood).
     private(set) var droppedPongs = 0
 
-    init(role: Role) {
+    /// Where frames are written (past NIO's encoder); nil: through this handler's own context.
+    private let bypass: WebSocketFrameBypass?
+
+    init(role: Role, bypass: WebSocketFrameBypass? = nil) {
         self.role = role
+        self.bypass = bypass
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -44,7 +49,7 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
         case .binary, .text, .continuation:
             // Message boundaries carry no meaning for libp2p: the frames are one byte stream.
             guard !closeReceived else { return }
-            let payload = frame.maskKey == nil ? frame.data : frame.unmaskedData
+            let payload = unmasked(frame, context)
             if payload.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(payload)) }
         case .ping:
             guard !closeSent else { return }
@@ -53,20 +58,19 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
                 droppedPongs += 1
                 return
             }
-            let payload = frame.maskKey == nil ? frame.data : frame.unmaskedData
-            context.writeAndFlush(wrapOutboundOut(makeFrame(.pong, payload)), promise: nil)
+            send(context, .pong, unmasked(frame, context), flush: true)
         case .pong:
             break
         case .connectionClose:
             closeReceived = true
             if !closeSent {
                 closeSent = true
-                var payload = frame.maskKey == nil ? frame.data : frame.unmaskedData
+                var payload = unmasked(frame, context)
                 let code = payload.readInteger(as: UInt16.self)
                 var echo = context.channel.allocator.buffer(capacity: 2)
                 if let code { echo.writeInteger(code) }
                 let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                context.writeAndFlush(wrapOutboundOut(makeFrame(.connectionClose, echo))).whenComplete { _ in
+                send(context, .connectionClose, echo, flush: true).whenComplete { _ in
                     loopBound.value.close(promise: nil)
                 }
             } else {
@@ -84,9 +88,9 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
             return
         }
         while buffer.readableBytes > Self.maxOutboundPayload, let slice = buffer.readSlice(length: Self.maxOutboundPayload) {
-            context.write(wrapOutboundOut(makeFrame(.binary, slice)), promise: nil)
+            send(context, .binary, slice, flush: false)
         }
-        context.write(wrapOutboundOut(makeFrame(.binary, buffer)), promise: promise)
+        send(context, .binary, buffer, flush: false, promise: promise)
     }
 
     /// A local close says goodbye with a normal-closure frame first, as the protocol asks.
@@ -98,7 +102,7 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
         closeSent = true
         var code = context.channel.allocator.buffer(capacity: 2)
         code.writeInteger(UInt16(1000))
-        context.writeAndFlush(wrapOutboundOut(makeFrame(.connectionClose, code)), promise: nil)
+        send(context, .connectionClose, code, flush: true)
         context.close(mode: mode, promise: promise)
     }
 
@@ -119,14 +123,38 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
             closeSent = true
             var code = context.channel.allocator.buffer(capacity: 2)
             code.writeInteger(error.closeCode)
-            context.writeAndFlush(wrapOutboundOut(makeFrame(.connectionClose, code)), promise: nil)
+            send(context, .connectionClose, code, flush: true)
         }
         context.fireErrorCaught(error)
         context.close(promise: nil)
     }
 
-    private func makeFrame(_ opcode: WebSocketOpcode, _ data: ByteBuffer) -> WebSocketFrame {
-        WebSocketFrame(fin: true, opcode: opcode, maskKey: role == .client ? .random() : nil, data: data)
+    /// One final frame: masked by a client (RFC 6455 5.3, a fresh key per frame), as is by a server.
+    @discardableResult
+    private func send(
+        _ context: ChannelHandlerContext, _ opcode: WebSocketOpcode, _ payload: ByteBuffer, flush: Bool,
+        promise: EventLoopPromise<Void>? = nil
+    ) -> EventLoopFuture<Void> {
+        let done = promise ?? context.eventLoop.makePromise()
+        let (head, payloadFollows) = WebSocketFrameWriter.frame(
+            opcode, payload: payload, maskKey: role == .client ? .random() : nil, allocator: context.channel.allocator)
+        let out = bypass?.context ?? context
+        if payloadFollows {
+            out.write(wrapOutboundOut(head), promise: nil)
+            out.write(wrapOutboundOut(payload), promise: done)
+        } else {
+            out.write(wrapOutboundOut(head), promise: done)
+        }
+        if flush { out.flush() }
+        return done.futureResult
+    }
+
+    /// A frame's payload as sent, copied out of the frame with its mask undone in the same pass.
+    private func unmasked(_ frame: WebSocketFrame, _ context: ChannelHandlerContext) -> ByteBuffer {
+        guard let key = frame.maskKey else { return frame.data }
+        var plain = context.channel.allocator.buffer(capacity: frame.data.readableBytes)
+        plain.writeMasked(frame.data, key: key)
+        return plain
     }
 
     static func named(_ error: NIOWebSocketError) -> WebSocketFrameError {

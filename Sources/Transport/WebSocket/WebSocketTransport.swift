@@ -134,7 +134,7 @@ extension WebSocketTransport: Transport {
         let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: maxInboundFrameSize, automaticErrorHandling: false) { channel, response in
             channel.eventLoop.makeCompletedFuture {
                 let pipeline = channel.pipeline.syncOperations
-                try pipeline.addHandler(WebSocketByteStreamHandler(role: .client))
+                try pipeline.addHandler(WebSocketByteStreamHandler(role: .client, bypass: WebSocketFrameBypass.install(in: pipeline)))
                 let context = try pipeline.context(handler: loopBound.value)
                 guard let establishment = loopBound.value.upgraded(context, response: response) else { return }
                 upgraded(establishment)
@@ -201,7 +201,7 @@ extension WebSocketTransport: Transport {
             upgradePipelineHandler: { channel, _ in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(WebSocketByteStreamHandler(role: .server))
+                    try pipeline.addHandler(WebSocketByteStreamHandler(role: .server, bypass: WebSocketFrameBypass.install(in: pipeline)))
                     let context = try pipeline.context(handler: loopBound.value)
                     guard let establishment = loopBound.value.upgraded(context) else { return }
                     upgraded(channel, establishment)

@@ -70,7 +70,7 @@ package enum WebSocketFuzzEntries {
         let channel = EmbeddedChannel()
         let delivered = Delivered()
         try? channel.pipeline.syncOperations.addHandlers([
-            WebSocketFrameEncoder(), ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize)),
+            ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize)),
             WebSocketByteStreamHandler(role: role), delivered,
         ])
         _ = try? channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
