@@ -24,10 +24,13 @@ enum KuboBenchmarkError: Error, CustomStringConvertible {
     }
 }
 
-/// Figure 10: connect time to kubo 0.22.0 (go-libp2p v0.29.2) over TCP + {Noise, TLS} + yamux, ours and
+/// Figure 10: connect time to kubo 0.22.0 (go-libp2p v0.29.2) over TCP + {Noise, TLS} + yamux and QUIC-v1, ours and
 /// kubo's own, in the same minutes. Nodes come from Tests/Interop/kubo_peer.py (offline, loopback only).
 enum KuboBaselines {
-    static let protocols = ["noise", "tls"]
+    /// TCP with each security protocol (and yamux), and QUIC-v1 (its own TLS and streams).
+    static let protocols = ["noise", "tls", "quic"]
+
+    static func stackLabel(_ name: String) -> String { name == "quic" ? "QUIC-v1" : "TCP+\(name)+yamux" }
 
     static func measure(_ context: BenchContext, _ python: PythonSetup) async throws -> KuboRuns {
         let script = python.benchScript.deletingLastPathComponent().appendingPathComponent("kubo_peer.py")
@@ -50,20 +53,22 @@ enum KuboBaselines {
         var runs = KuboRuns()
         for _ in 0..<context.sizes.runs {
             for security in protocols {
+                let quic = security == "quic"
+                let stack = quic ? #""transport":"quic""# : #""security":["\#(security)"],"muxer":["yamux"]"#
                 let bench = try await call(
-                    control, #"{"cmd":"connect_bench","count":\#(count),"security":["\#(security)"],"muxer":["yamux"]}"#,
+                    control, #"{"cmd":"connect_bench","count":\#(count),\#(stack)}"#,
                     within: .seconds(60 + 30 * Double(count)))
                 let theirs = (bench["connect_ms"] as? [Double]) ?? []
                 runs.kubo[security, default: .init()].p50.append(Percentile.of(theirs, 50))
                 runs.kubo[security, default: .init()].p99.append(Percentile.of(theirs, 99))
 
-                let node = try await call(
-                    control, #"{"cmd":"start","security":["\#(security)"],"muxer":["yamux"]}"#, within: .seconds(70))
+                let startStack = quic ? "" : #","security":["\#(security)"],"muxer":["yamux"]"#
+                let node = try await call(control, #"{"cmd":"start"\#(startStack)}"#, within: .seconds(70))
                 let addresses = (node["addrs"] as? [String]) ?? []
                 guard let number = node["node"] as? Int,
-                      let address = addresses.first(where: { $0.contains("/tcp/") && !$0.contains("/ws") })
+                      let address = addresses.first(where: { quic ? $0.contains("/quic-v1") : $0.contains("/tcp/") && !$0.contains("/ws") })
                 else { throw KuboBenchmarkError.refused("start", line: "\(node)") }
-                let ours = try await withClientHost(security: security) { host in
+                let ours = try await withClientHost(security: quic ? "noise" : security) { host in
                     let target = try Multiaddr(address)
                     _ = try await ConnectionBenchmarks.connectLatencies(host, target, count: 3, ping: false)
                     return try await ConnectionBenchmarks.connectLatencies(host, target, count: count, ping: false)

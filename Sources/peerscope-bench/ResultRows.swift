@@ -226,15 +226,15 @@ struct ResultRows {
             if let theirs = runs.kubo[name] {
                 setBaseline(.kuboConnect50(name), theirs.p50)
                 setBaseline(.kuboConnect99(name), theirs.p99)
-                add("kubo", "kubo → kubo connect p50, TCP+\(name)+yamux", "ms", theirs.p50, lowerIsBetter: true)
-                add("kubo", "kubo → kubo connect p99, TCP+\(name)+yamux", "ms", theirs.p99, lowerIsBetter: true)
+                add("kubo", "kubo → kubo connect p50, \(KuboBaselines.stackLabel(name))", "ms", theirs.p50, lowerIsBetter: true)
+                add("kubo", "kubo → kubo connect p99, \(KuboBaselines.stackLabel(name))", "ms", theirs.p99, lowerIsBetter: true)
             }
         }
         for name in KuboBaselines.protocols {
             guard let ours = runs.ours[name] else { continue }
-            add("10", "peerscope → kubo connect p50, TCP+\(name)+yamux", "ms", ours.p50,
+            add("10", "peerscope → kubo connect p50, \(KuboBaselines.stackLabel(name))", "ms", ours.p50,
                 vs: ("kubo → kubo", .kuboConnect50(name)), targets: [.ratioAtMost(0.8)], lowerIsBetter: true)
-            add("10", "peerscope → kubo connect p99, TCP+\(name)+yamux", "ms", ours.p99,
+            add("10", "peerscope → kubo connect p99, \(KuboBaselines.stackLabel(name))", "ms", ours.p99,
                 vs: ("kubo → kubo", .kuboConnect99(name)), lowerIsBetter: true)
         }
     }

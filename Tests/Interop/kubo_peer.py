@@ -583,14 +583,22 @@ class Kubo:
         if not isinstance(count, int) or not 1 <= count <= MAX_BENCH_COUNT:
             raise CommandError(f"count must be an integer 1...{MAX_BENCH_COUNT}, got {count!r}")
         stack = {k: command[k] for k in ("security", "muxer", "key") if k in command}
+        transport = command.get("transport", "tcp")
+        if transport not in ("tcp", "quic"):
+            raise CommandError(f"transport must be tcp or quic, got {transport!r}")
         first = self.start(dict(stack))
         rounds = []
         try:
             for _ in range(count):
                 second = self.start(dict(stack))
                 try:
-                    tcp = [a for a in second["addrs"] if "/tcp/" in a and "/ws" not in a]
-                    answer = self.connect({"node": first["node"], "addr": tcp[0]})
+                    if transport == "quic":
+                        targets = [a for a in second["addrs"] if "/quic-v1" in a]
+                    else:
+                        targets = [a for a in second["addrs"] if "/tcp/" in a and "/ws" not in a]
+                    if not targets:
+                        raise CommandError(f"node B announced no {transport} address: {second['addrs']}")
+                    answer = self.connect({"node": first["node"], "addr": targets[0]})
                     if not answer["ok"]:
                         raise CommandError(f"bench connect failed: {answer}")
                     seen = self.peers({"node": first["node"]})["ids"]
