@@ -136,9 +136,20 @@ final class WebSocketByteStreamHandler: ChannelDuplexHandler, RemovableChannelHa
         promise: EventLoopPromise<Void>? = nil
     ) -> EventLoopFuture<Void> {
         let done = promise ?? context.eventLoop.makePromise()
+        // With a bypass installed, our own context leads into NIO's encoder, which traps on bytes: once the
+        // bypass is gone (the pipeline is being torn down) a write fails instead.
+        let out: ChannelHandlerContext
+        if let bypass {
+            guard let bypassContext = bypass.context else {
+                done.fail(ChannelError.ioOnClosedChannel)
+                return done.futureResult
+            }
+            out = bypassContext
+        } else {
+            out = context
+        }
         let (head, payloadFollows) = WebSocketFrameWriter.frame(
             opcode, payload: payload, maskKey: role == .client ? .random() : nil, allocator: context.channel.allocator)
-        let out = bypass?.context ?? context
         if payloadFollows {
             out.write(wrapOutboundOut(head), promise: nil)
             out.write(wrapOutboundOut(payload), promise: done)
