@@ -1,3 +1,4 @@
+import Multiformats
 import NIOCore
 import NIOPosix
 
@@ -41,15 +42,14 @@ enum QUICSocketOptions {
 }
 
 extension SocketAddress {
-    /// 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104: addresses that never leave this machine.
+    /// 127.0.0.0/8, ::1 and their IPv4-mapped form: addresses that never leave this machine.
     var isLoopback: Bool {
         switch self {
         case .v4(let address):
-            return UInt32(bigEndian: address.address.sin_addr.s_addr) >> 24 == 127
+            return Multiformats.IPv4Address(value: UInt32(bigEndian: address.address.sin_addr.s_addr)).isLoopback
         case .v6(let address):
-            let bytes = withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }
-            if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
-            return bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
+            guard let ip = Multiformats.IPv6Address(bytes: withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }) else { return false }
+            return ip.isLoopback || ip.ipv4Mapped?.isLoopback == true
         default:
             return false
         }
