@@ -18,10 +18,9 @@ enum QUICSocketOptions {
     /// as congestion (quic-go asks for 7 MiB). The kernel caps the request at net.core.rmem_max/wmem_max.
     static let socketBuffer = 4 << 20
 
+    /// A listener's socket, shared by all its connections: bulk reads from the start.
     static func apply(_ bootstrap: DatagramBootstrap) -> DatagramBootstrap {
-        let base = bootstrap
-            .channelOption(.socketOption(.so_rcvbuf), value: socketBuffer)
-            .channelOption(.socketOption(.so_sndbuf), value: socketBuffer)
+        let base = buffers(bootstrap)
             .channelOption(.maxMessagesPerRead, value: syscallsPerRead)
             .channelOption(.datagramVectorReadMessageCount, value: messagesPerSyscall)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerSyscall * datagramSlot))
@@ -29,6 +28,40 @@ enum QUICSocketOptions {
         return base
             .channelOption(.datagramReceiveOffload, value: true)
             .channelOption(.datagramReceiveSegmentSize, value: true)
+    }
+
+    /// A dialed connection's own socket reads single datagrams until the handshake is done
+    /// (`enableBulkReceive`): a handshake is a few packets, and 4 × 64 KiB of GRO slots per dial is an
+    /// allocation above malloc's mmap threshold, paid (with its page faults) on every connect.
+    static func applyForDial(_ bootstrap: DatagramBootstrap) -> DatagramBootstrap {
+        buffers(bootstrap)
+            .channelOption(.maxMessagesPerRead, value: 4)
+            .channelOption(.datagramVectorReadMessageCount, value: handshakeSlots)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: handshakeSlots * 2048))
+    }
+
+    static let handshakeSlots = 8
+
+    /// Switches a dialed socket to bulk reads, on its event loop. The slots grow before GRO is turned on,
+    /// so no joined run ever lands in a 2 KiB slot (it would be cut).
+    static func enableBulkReceive(on channel: any Channel) {
+        guard let options = channel.syncOptions else { return }
+        do {
+            try options.setOption(.maxMessagesPerRead, value: syscallsPerRead)
+            try options.setOption(.datagramVectorReadMessageCount, value: messagesPerSyscall)
+            try options.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: messagesPerSyscall * datagramSlot))
+            guard receiveOffload else { return }
+            try options.setOption(.datagramReceiveSegmentSize, value: true)
+            try options.setOption(.datagramReceiveOffload, value: true)
+        } catch {
+            // A closed channel: nothing left to read.
+        }
+    }
+
+    private static func buffers(_ bootstrap: DatagramBootstrap) -> DatagramBootstrap {
+        bootstrap
+            .channelOption(.socketOption(.so_rcvbuf), value: socketBuffer)
+            .channelOption(.socketOption(.so_sndbuf), value: socketBuffer)
     }
 
     /// The datagrams a read delivered: one, or the run GRO joined (all `segmentSize` long but the last).

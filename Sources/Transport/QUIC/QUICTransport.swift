@@ -54,7 +54,7 @@ extension QUICTransport: Transport {
             return loop.makeFailedFuture(error)
         }
         let receiver = QUICClientDatagramHandler()
-        let bound = QUICSocketOptions.apply(DatagramBootstrap(group: loop))
+        let bound = QUICSocketOptions.applyForDial(DatagramBootstrap(group: loop))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(receiver) }
             }
@@ -72,6 +72,7 @@ extension QUICTransport: Transport {
                 driver.handshake.futureResult.whenComplete { result in
                     switch result {
                     case .success:
+                        QUICSocketOptions.enableBulkReceive(on: channel)
                         do {
                             let driver = bound.value
                             promise.succeed(.upgraded(try Self.upgraded(driver, id: request.id, handle: driver.handle, channel: channel)))
