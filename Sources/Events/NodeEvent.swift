@@ -33,6 +33,9 @@ public enum NodeEvent: Sendable, Hashable {
     case inboundAccepted(ConnectionID, remote: Multiaddr?, local: Multiaddr?)
     /// Closed at once because a limit was reached; says which.
     case inboundRejected(remote: Multiaddr?, limit: LimitRejection)
+    /// Ended inside the transport's own handshake, before it was a connection (a WebSocket client that
+    /// sent no upgrade, bytes that are not HTTP, a QUIC Initial over a limit).
+    case inboundFailed(TransportInboundFailure)
 
     // MARK: Upgrade
     /// One step of the upgrade; `offset` counts from the transport connect.

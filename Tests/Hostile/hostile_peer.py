@@ -826,6 +826,290 @@ def mplex_never_reading_peer(host, port, limit):
         return sent < total, f"{sent} bytes accepted, the node {state}, and no reset came"
 
 
+# ---------------------------------------------------------------- WebSocket (/ws port)
+
+
+def ws_upgrade_request(key="dGhlIHNhbXBsZSBub25jZQ=="):
+    return ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
+
+
+def ws_read_response_head(wire):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += wire.recv_some(READ_TIMEOUT)
+        if len(head) > 65536:
+            raise RuntimeError("response head over 64 KiB")
+    return head.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+
+
+def ws_closed_after(wire, limit, what):
+    try:
+        seconds = wire.wait_closed(limit + 2)
+        return True, f"{what}; the node closed the connection after {seconds:.2f}s"
+    except Silent as error:
+        return False, f"{what}; {error}"
+
+
+@case
+def ws_not_http(host, port, limit):
+    """A libp2p TCP client dialing the /ws port: multistream-select bytes where HTTP belongs."""
+    wire = Wire(host, port)
+    wire.send(mss("/multistream/1.0.0") + mss("/noise"))
+    return ws_closed_after(wire, limit, "sent a multistream header instead of an HTTP request")
+
+
+@case
+def ws_oversize_request_headers(host, port, limit):
+    """An upgrade request with 64 KiB of header: the node must stop reading it at its bound."""
+    wire = Wire(host, port)
+    request = ws_upgrade_request()[:-2] + b"X-Padding: " + b"a" * 65536 + b"\r\n\r\n"
+    try:
+        wire.send(request)
+    except Closed:
+        return True, "the node closed the connection before the whole 64 KiB header was written"
+    return ws_closed_after(wire, limit, "sent 64 KiB of request headers")
+
+
+@case
+def ws_trickle_upgrade_request(host, port, limit):
+    """An upgrade request at one byte a second: the handshake deadline must cut it."""
+    wire = Wire(host, port)
+    seconds = trickle(wire, ws_upgrade_request(), limit)
+    return seconds <= limit + 2, f"closed {seconds:.2f}s into a trickled upgrade request (deadline {limit}s)"
+
+
+@case
+def ws_plain_http_get(host, port, limit):
+    """A plain HTTP GET (a browser, a health check) on the /ws port: answered 426, then closed."""
+    wire = Wire(host, port)
+    wire.send(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    status = ws_read_response_head(wire).split("\r\n", 1)[0]
+    ok, observed = ws_closed_after(wire, limit, f"answered {status!r}")
+    return ok and " 426 " in status, observed
+
+
+def ws_frame(opcode, payload, mask=True, fin=True):
+    head = bytes([(0x80 if fin else 0) | opcode])
+    length = len(payload)
+    bit = 0x80 if mask else 0
+    if length < 126:
+        head += bytes([bit | length])
+    elif length < 65536:
+        head += bytes([bit | 126]) + struct.pack(">H", length)
+    else:
+        head += bytes([bit | 127]) + struct.pack(">Q", length)
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(byte ^ key[index % 4] for index, byte in enumerate(payload))
+
+
+def ws_upgraded(host, port):
+    wire = Wire(host, port)
+    wire.send(ws_upgrade_request())
+    head = ws_read_response_head(wire)
+    if " 101 " not in head.split("\r\n", 1)[0]:
+        raise RuntimeError(f"upgrade answered {head.splitlines()[0]!r}")
+    return wire
+
+
+def ws_expect_close_frame(wire, limit, code, what):
+    """Reads frames until a close frame (returns its code) or the end of the connection."""
+    deadline = time.monotonic() + limit + 2
+    data = b""
+    while time.monotonic() < deadline:
+        try:
+            data += wire.recv_some(max(0.05, deadline - time.monotonic()))
+        except Closed:
+            return False, f"{what}; the connection ended without a close frame"
+        while len(data) >= 2:
+            opcode, length = data[0] & 0x0F, data[1] & 0x7F
+            offset = 2
+            if length == 126:
+                length, offset = struct.unpack(">H", data[2:4])[0], 4
+            elif length == 127:
+                length, offset = struct.unpack(">Q", data[2:10])[0], 10
+            if len(data) < offset + length:
+                break
+            payload, data = data[offset:offset + length], data[offset + length:]
+            if opcode == 0x8:
+                got = struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else None
+                reason = payload[2:].decode(errors="replace")
+                return got == code, f"{what}; close frame {got} ({reason!r})"
+    return False, f"{what}; no close frame within {limit + 2:.1f}s"
+
+
+@case
+def ws_unmasked_client_frame(host, port, limit):
+    """After the upgrade, a binary frame without a mask (RFC 6455 5.1: clients mask every frame)."""
+    wire = ws_upgraded(host, port)
+    wire.send(ws_frame(0x2, mss("/multistream/1.0.0"), mask=False))
+    return ws_expect_close_frame(wire, limit, 1002, "sent an unmasked binary frame")
+
+
+@case
+def ws_oversize_frame(host, port, limit):
+    """A frame header announcing 2^40 bytes: refused from the header (close 1009), never buffered."""
+    wire = ws_upgraded(host, port)
+    wire.send(bytes([0x82, 0x80 | 127]) + struct.pack(">Q", 1 << 40) + os.urandom(4) + b"\x00" * 1024)
+    return ws_expect_close_frame(wire, limit, 1009, "announced a 1 TiB frame")
+
+
+# ---------------------------------------------------------------- QUIC (/quic-v1 port)
+
+
+def quic_certificate(extension=True, good_signature=True):
+    """A self-signed P-256 certificate, with the libp2p extension (signed by a fresh Ed25519 host key) or without."""
+    import datetime
+    from cryptography.x509.oid import ObjectIdentifier
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.SERIAL_NUMBER, "hostile")])
+    now = time.time()
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(datetime.datetime.fromtimestamp(now - 3600, datetime.timezone.utc))
+               .not_valid_after(datetime.datetime.fromtimestamp(now + 3600, datetime.timezone.utc)))
+    if extension:
+        host = Identity()
+        spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        signed = b"libp2p-tls-handshake:" + (spki if good_signature else spki[::-1])
+        signature = host.key.sign(signed)
+
+        def octets(data):
+            return b"\x04" + der_length(len(data)) + data
+        body = octets(host.public) + octets(signature)
+        value = b"\x30" + der_length(len(body)) + body
+        builder = builder.add_extension(
+            x509.UnrecognizedExtension(ObjectIdentifier("1.3.6.1.4.1.53594.1.1"), value), critical=True)
+    return builder.sign(key, hashes.SHA256()), key
+
+
+def der_length(length):
+    if length < 128:
+        return bytes([length])
+    raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def quic_handshake_close(host, port, limit, certificate, key):
+    """Runs aioquic's client against the node with this certificate; returns how the connection ended."""
+    import asyncio
+    from aioquic.asyncio import connect
+    from aioquic.quic.configuration import QuicConfiguration
+    from aioquic.quic.events import ConnectionTerminated
+
+    async def run():
+        configuration = QuicConfiguration(is_client=True, alpn_protocols=["libp2p"], verify_mode=ssl.CERT_NONE,
+                                          idle_timeout=limit + 5)
+        configuration.certificate = certificate
+        configuration.private_key = key
+        async with connect(host, port, configuration=configuration, wait_connected=False) as client:
+            client.transmit()  # without waiting for the handshake, aioquic's connect sends nothing by itself
+            await asyncio.wait_for(client.wait_closed(), limit + 3)
+            event = getattr(client._quic, "_close_event", None)
+            if isinstance(event, ConnectionTerminated):
+                return event.error_code, event.reason_phrase
+            return None, "closed without a CONNECTION_CLOSE"
+
+    try:
+        return asyncio.run(run())
+    except asyncio.TimeoutError:
+        raise Silent(f"the connection was still open after {limit + 3:.1f}s")
+
+
+@case
+def quic_certificate_without_extension(host, port, limit):
+    """A QUIC handshake whose client certificate has no libp2p extension: a CRYPTO_ERROR close."""
+    certificate, key = quic_certificate(extension=False)
+    code, reason = quic_handshake_close(host, port, limit, certificate, key)
+    return code is not None and 0x100 <= code <= 0x1FF, f"closed with code {code!r}: {reason!r}"
+
+
+@case
+def quic_certificate_bad_signature(host, port, limit):
+    """A libp2p extension whose host-key signature covers other bytes: a CRYPTO_ERROR close."""
+    certificate, key = quic_certificate(good_signature=False)
+    code, reason = quic_handshake_close(host, port, limit, certificate, key)
+    return code is not None and 0x100 <= code <= 0x1FF, f"closed with code {code!r}: {reason!r}"
+
+
+def quic_initials(host, port, count):
+    """`count` first Initials (ClientHello) of distinct aioquic connections, as datagrams."""
+    from aioquic.quic.configuration import QuicConfiguration
+    from aioquic.quic.connection import QuicConnection
+    certificate, key = quic_certificate()
+    datagrams = []
+    for _ in range(count):
+        configuration = QuicConfiguration(is_client=True, alpn_protocols=["libp2p"], verify_mode=ssl.CERT_NONE)
+        configuration.certificate = certificate
+        configuration.private_key = key
+        connection = QuicConnection(configuration=configuration)
+        connection.connect((host, port), now=time.monotonic())
+        datagrams += [data for data, _ in connection.datagrams_to_send(now=time.monotonic())][:1]
+    return datagrams
+
+
+def quic_listen_until_quiet(sock, quiet, limit):
+    """Collects datagrams until none came for `quiet` seconds (or `limit` passed); returns them with arrival times."""
+    start = time.monotonic()
+    received = []
+    while time.monotonic() - start < limit:
+        sock.settimeout(quiet)
+        try:
+            data, _ = sock.recvfrom(65536)
+        except socket.timeout:
+            break
+        received.append((time.monotonic() - start, data))
+    return received
+
+
+def quic_long_dcid(data):
+    if len(data) < 6 or not data[0] & 0x80:
+        return None
+    length = data[5]
+    return data[6:6 + length]
+
+
+@case
+def quic_handshake_stall(host, port, limit):
+    """One Initial, then silence: the node must stop retransmitting and drop the handshake at its deadline."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.sendto(quic_initials(host, port, 1)[0], (host, port))
+    received = quic_listen_until_quiet(sock, limit + 1.5, limit + 10)
+    last = received[-1][0] if received else 0.0
+    return bool(received) and last <= limit + 1.0, f"{len(received)} datagrams back, the last {last:.2f}s after the Initial (deadline {limit}s)"
+
+
+@case
+def quic_initial_flood(host, port, limit):
+    """200 Initials of distinct connections from one address at once: only a bounded number are answered."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    for datagram in quic_initials(host, port, 200):
+        sock.sendto(datagram, (host, port))
+    received = quic_listen_until_quiet(sock, limit + 1.5, limit + 15)
+    answered = {bytes(dcid) for dcid in (quic_long_dcid(data) for _, data in received) if dcid is not None}
+    return 0 < len(answered) <= 16, f"{len(answered)} of 200 connections answered, {len(received)} datagrams back"
+
+
+@case
+def quic_garbage_datagrams(host, port, limit):
+    """2000 datagrams of random bytes (short headers for unknown connections, broken long headers): all dropped."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for index in range(2000):
+        size = 1 + (index * 7919) % 1400
+        data = bytearray(os.urandom(size))
+        if index % 2:
+            data[0] = 0x40 | (data[0] & 0x3F)
+        else:
+            data[0] |= 0xC0
+            data[1:5] = b"\x00\x00\x00\x01"
+        sock.sendto(bytes(data), (host, port))
+    received = quic_listen_until_quiet(sock, 1.5, 5)
+    return not received, f"2000 garbage datagrams sent, {len(received)} datagrams back"
+
+
 def main(arguments):
     if arguments[:1] == ["list"]:
         for name, function in CASES.items():

@@ -40,20 +40,28 @@ public struct TransportEnvironment: Sendable {
     /// Bound on establishing the transport connection itself (TCP connect; for WebSocket also its TLS and
     /// HTTP upgrade).
     public let connectTimeout: Duration
+    /// Bound on an inbound connection's handshake inside the transport (WebSocket's HTTP upgrade, QUIC's
+    /// handshake): a listener's upgrade deadline.
+    public let inboundHandshakeTimeout: Duration
     public let identity: PrivateKey
     public let onStep: @Sendable (ConnectionID, UpgradeStep, Duration) -> Void
     public let onMuxerEvent: @Sendable (ConnectionID, MuxerEvent) -> Void
+    /// An inbound connection that ended inside the transport's own handshake, before the Host got it.
+    public let onInboundFailure: @Sendable (TransportInboundFailure) -> Void
 
     public init(
-        group: any EventLoopGroup, connectTimeout: Duration, identity: PrivateKey,
+        group: any EventLoopGroup, connectTimeout: Duration, inboundHandshakeTimeout: Duration? = nil, identity: PrivateKey,
         onStep: @escaping @Sendable (ConnectionID, UpgradeStep, Duration) -> Void = { _, _, _ in },
-        onMuxerEvent: @escaping @Sendable (ConnectionID, MuxerEvent) -> Void = { _, _ in }
+        onMuxerEvent: @escaping @Sendable (ConnectionID, MuxerEvent) -> Void = { _, _ in },
+        onInboundFailure: @escaping @Sendable (TransportInboundFailure) -> Void = { _ in }
     ) {
         self.group = group
         self.connectTimeout = connectTimeout
+        self.inboundHandshakeTimeout = inboundHandshakeTimeout ?? connectTimeout
         self.identity = identity
         self.onStep = onStep
         self.onMuxerEvent = onMuxerEvent
+        self.onInboundFailure = onInboundFailure
     }
 }
 
@@ -105,8 +113,57 @@ public enum TransportConnection: Sendable {
     /// hands the channel over after a handshake of its own (WebSocket) says what it did in `establishment`;
     /// a bare socket (TCP) hands it over before it connects and leaves that to the upgrade.
     case raw(any Channel, transport: any Transport, establishment: TransportEstablishment? = nil)
-    /// Already authenticated and multiplexed by the transport itself (QUIC).
+    /// Already authenticated and multiplexed by the transport itself (a QUIC dial).
     case upgraded(UpgradedConnection)
+    /// An inbound connection whose transport authenticates and multiplexes by itself (QUIC), handed over
+    /// as its handshake starts, so the Host admits it (or not) before its first step.
+    case handshaking(TransportInboundHandshake)
+}
+
+/// An inbound handshake the transport runs by itself; its steps go to `TransportEnvironment.onStep`
+/// under `id`.
+public struct TransportInboundHandshake: Sendable {
+    public let id: ConnectionID
+    public let remoteAddress: Multiaddr?
+    public let localAddress: Multiaddr?
+    /// The peer's IP, for per-address limits.
+    public let remoteIP: String
+    /// The connection once its handshake is done, or the handshake's failure
+    /// (`UpgradeErrorConvertible` when the transport can say more).
+    public let result: EventLoopFuture<UpgradedConnection>
+    /// Ends the handshake (a limit refused it, the node stops); the reason goes to the peer if it can.
+    public let abort: @Sendable (String) -> Void
+
+    public init(
+        id: ConnectionID, remoteAddress: Multiaddr?, localAddress: Multiaddr?, remoteIP: String,
+        result: EventLoopFuture<UpgradedConnection>, abort: @escaping @Sendable (String) -> Void
+    ) {
+        self.id = id
+        self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
+        self.remoteIP = remoteIP
+        self.result = result
+        self.abort = abort
+    }
+}
+
+/// An inbound connection a transport gave up on before handing it over (a WebSocket client that never
+/// sent an upgrade request, bytes that are not HTTP, a QUIC Initial over a limit).
+public struct TransportInboundFailure: Sendable, Hashable, CustomStringConvertible {
+    public let remoteAddress: Multiaddr?
+    public let localAddress: Multiaddr?
+    /// The transport step that failed (`ws`, `ws-tls`, `quic`).
+    public let step: String
+    public let reason: String
+
+    public init(remoteAddress: Multiaddr?, localAddress: Multiaddr?, step: String, reason: String) {
+        self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
+        self.step = step
+        self.reason = reason
+    }
+
+    public var description: String { "\(step): \(reason)" }
 }
 
 /// A bound listener.

@@ -170,6 +170,9 @@ extension Host {
             switch connection {
             case .upgraded(let upgraded):
                 return connected.eventLoop.makeSucceededFuture(upgraded)
+            case .handshaking(let handshake):
+                // Only listeners hand these over; a dial's transport that did would be finished by its result.
+                return handshake.result
             case .raw(let rawChannel, let rawTransport, let establishment):
                 (channel, transport) = (rawChannel, rawTransport)
                 remote = establishment?.remoteAddress

@@ -35,6 +35,45 @@ extension Host {
             }
             emit(.inboundAccepted(upgraded.id, remote: upgraded.remoteAddress, local: upgraded.localAddress))
             register(upgraded)
+        case .handshaking(let handshake):
+            acceptInbound(handshake)
+        }
+    }
+
+    /// A transport's own inbound handshake (QUIC): admitted like a raw connection, by the same limits,
+    /// before its first step; its failure is the upgrade's failure.
+    private func acceptInbound(_ handshake: TransportInboundHandshake) {
+        let remote = handshake.remoteAddress
+        if let rejection = admitInbound() ?? inboundLimiter.acquire(ip: handshake.remoteIP) {
+            emit(.inboundRejected(remote: remote, limit: rejection))
+            handshake.abort("refused: \(rejection)")
+            return
+        }
+        let id = handshake.id
+        let registered = state.withLockedValue { state -> Bool in
+            guard !state.isShuttingDown else { return false }
+            state.upgrading[id] = UpgradingConnection(
+                cancel: { handshake.abort("node shutting down") }, direction: .inbound, remote: remote, startedAt: .now)
+            return true
+        }
+        guard registered else {
+            inboundLimiter.release(ip: handshake.remoteIP)
+            handshake.abort("node shutting down")
+            return
+        }
+        emit(.inboundAccepted(id, remote: remote, local: handshake.localAddress))
+        let started = ContinuousClock.now
+        handshake.result.whenComplete { [self] result in
+            inboundLimiter.release(ip: handshake.remoteIP)
+            switch result {
+            case .success(let upgraded):
+                register(upgraded)
+            case .failure(let error):
+                state.withLockedValue { _ = $0.upgrading.removeValue(forKey: id) }
+                let failure = (error as? any UpgradeErrorConvertible)?.upgradeError(in: .transport)
+                    ?? UpgradeError(phase: .transport, kind: .connectionClosed, expected: "the transport's handshake to finish", got: "\(error)")
+                emit(.upgradeFailed(id, direction: .inbound, failure, offset: ContinuousClock.now - started))
+            }
         }
     }
 

@@ -90,9 +90,11 @@ public final class Host: Sendable {
 
     var transportEnvironment: TransportEnvironment {
         TransportEnvironment(
-            group: group, connectTimeout: configuration.connectTimeout, identity: identity,
+            group: group, connectTimeout: configuration.connectTimeout,
+            inboundHandshakeTimeout: configuration.upgrader.upgradeTimeout, identity: identity,
             onStep: { [weak self] id, step, offset in self?.emit(.upgradeStep(id, step, offset: offset)) },
-            onMuxerEvent: { [weak self] id, event in self?.handleMuxerEvent(event, on: id) })
+            onMuxerEvent: { [weak self] id, event in self?.handleMuxerEvent(event, on: id) },
+            onInboundFailure: { [weak self] failure in self?.emit(.inboundFailed(failure)) })
     }
 
     func emit(_ event: NodeEvent) {

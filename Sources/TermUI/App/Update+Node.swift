@@ -64,6 +64,8 @@ func applyNodeEvent(_ state: inout AppState, _ event: NodeEvent, at time: Contin
         log(&state, .debug, "\(id) inbound from \(remote?.description ?? "?")", at: time)
     case .inboundRejected(let remote, let limit):
         log(&state, .warn, "inbound from \(remote?.description ?? "?") rejected: \(limit)", at: time)
+    case .inboundFailed(let failure):
+        log(&state, .warn, "inbound from \(failure.remoteAddress?.description ?? "?") failed in \(failure.step): \(failure.reason)", at: time)
     case .upgradeStep(let id, let step, let offset):
         upsert(&state, id, remote: remoteOf(step) ?? "?", direction: nil, at: time)
         guard let index = state.index(of: id) else { return }

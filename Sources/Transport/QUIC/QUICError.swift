@@ -52,3 +52,26 @@ public enum QUICStreamError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 }
+
+extension QUICError: UpgradeErrorConvertible {
+    /// QUIC's handshake is its whole upgrade: the phase is always `quic handshake`.
+    public func upgradeError(in phase: UpgradePhase) -> UpgradeError {
+        let handshake = UpgradePhase.securityHandshake("quic")
+        let finished = "the QUIC handshake to finish"
+        switch self {
+        case .unsupportedAddress(let address, let reason):
+            return UpgradeError(phase: .transport, kind: .protocolViolation, expected: reason, got: address)
+        case .setupFailed(let reason):
+            return UpgradeError(phase: handshake, kind: .protocolViolation, expected: "a QUIC connection we can start", got: reason)
+        case .peerCertificateRejected(let reason):
+            return UpgradeError(phase: handshake, kind: .authenticationFailed,
+                                expected: "one certificate with a valid libp2p public key extension", got: reason)
+        case .handshakeTimedOut(let after, let lastStep):
+            return UpgradeError(phase: handshake, kind: .timedOut(after: after), expected: finished, got: "last step: \(lastStep)")
+        case .closed(let reason):
+            return UpgradeError(phase: handshake, kind: .connectionClosed, expected: finished, got: reason)
+        case .cancelled:
+            return UpgradeError(phase: handshake, kind: .cancelled, expected: finished, got: "cancelled")
+        }
+    }
+}

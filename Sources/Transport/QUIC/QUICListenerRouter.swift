@@ -45,6 +45,9 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
     private var routes: [QUICConnectionIDKey: QUICConnectionDriver] = [:]
     private var drivers: [ObjectIdentifier: QUICConnectionDriver] = [:]
     private var pending = 0
+    private var pendingByIP: [String: Int] = [:]
+    /// When a dropped Initial was last reported, per IP (a flood is one event a second, not one per packet).
+    private var droppedReportedAt: [String: NIODeadline] = [:]
     private var channel: (any Channel)?
     private var outBuffer = [UInt8](repeating: 0, count: 1500)
 
@@ -108,9 +111,17 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {}
 
     private func startConnection(_ packet: [UInt8], from remote: SocketAddress, context: ChannelHandlerContext) {
-        guard pending < QUICTransport.maxPendingHandshakes, let local = context.channel.localAddress else { return }
+        guard let local = context.channel.localAddress else { return }
+        let ip = remote.ipAddress ?? "unknown"
+        if pending >= QUICTransport.maxPendingHandshakes {
+            return reportDropped(from: remote, ip: ip, local: local, "\(QUICTransport.maxPendingHandshakes) QUIC handshakes already in progress on this listener")
+        }
+        if pendingByIP[ip, default: 0] >= QUICTransport.maxPendingHandshakesPerIP {
+            return reportDropped(from: remote, ip: ip, local: local, "\(QUICTransport.maxPendingHandshakesPerIP) QUIC handshakes from \(ip) already in progress")
+        }
         let check = QUICPeerCheck(expectedPeer: nil)
-        var config = QUICTransport.config(environment)
+        let limit = environment.inboundHandshakeTimeout
+        var config = QUICTransport.config(handshakeTimeout: limit)
         var error = [CChar](repeating: 0, count: 256)
         let made = packet.withUnsafeBufferPointer { packetPointer in
             local.withSockAddr { localPointer, localLength in
@@ -122,7 +133,10 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
                 }
             }
         }
-        guard let made else { return }
+        guard let made else {
+            // An Initial psq cannot start a connection from (bad token, unparsable CRYPTO): one report per IP a second.
+            return reportDropped(from: remote, ip: ip, local: local, "Initial refused: \(QUICTransport.errorText(error))")
+        }
         let driver = QUICConnectionDriver(conn: made, channel: context.channel, remote: remote, direction: .inbound, check: check)
         let handle = LoopBoundHandler<QUICConnectionDriver>(eventLoop: context.eventLoop)
         handle.attach(driver)
@@ -139,17 +153,24 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
             if add { self.routes[key] = driver } else if self.routes[key] === driver { self.routes[key] = nil }
         }
         pending += 1
-        let limit = environment.connectTimeout
+        pendingByIP[ip, default: 0] += 1
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(limit.totalNanoseconds))) {
             driver.handshakeTimedOut(after: limit)
         }
         let channel = context.channel
-        let accept = self.accept
-        driver.handshake.futureResult.assumeIsolated().whenComplete { [self] result in
+        let upgraded = driver.handshake.futureResult.assumeIsolated().flatMapThrowing { _ -> UpgradedConnection in
+            do {
+                return try QUICTransport.upgraded(driver, id: id, handle: driver.handle, channel: channel)
+            } catch {
+                driver.close(reason: "\(error)")
+                throw error
+            }
+        }.nonisolated()
+        driver.handshake.futureResult.assumeIsolated().whenComplete { [self] _ in
             timeout.cancel()
             pending -= 1
-            guard case .success = result, let upgraded = try? QUICTransport.upgraded(driver, id: id, handle: driver.handle, channel: channel) else { return }
-            accept(.upgraded(upgraded))
+            pendingByIP[ip, default: 1] -= 1
+            if pendingByIP[ip] == 0 { pendingByIP[ip] = nil }
         }
         let loop = context.eventLoop
         driver.onFinal = { [weak self] in
@@ -158,8 +179,24 @@ final class QUICListenerRouter: ChannelInboundHandler, @unchecked Sendable {
             // The last reference goes once the driver's own call that freed it returns.
             loop.assumeIsolated().execute { self.drivers[key] = nil }
         }
+        let bound = NIOLoopBound(driver, eventLoop: loop)
+        // Handed over before the first step, so the Host admits it (or refuses it) first.
+        accept(.handshaking(TransportInboundHandshake(
+            id: id, remoteAddress: QUICAddress.multiaddr(of: remote), localAddress: QUICAddress.multiaddr(of: local),
+            remoteIP: ip, result: upgraded,
+            abort: { reason in loop.execute { bound.value.close(reason: reason) } })))
         // The first datagram was read by psq_server_accept; its answer goes out now.
         driver.settle()
+    }
+
+    private func reportDropped(from remote: SocketAddress, ip: String, local: SocketAddress, _ reason: String) {
+        let now = NIODeadline.now()
+        if let last = droppedReportedAt[ip], now - last < .seconds(1) { return }
+        if droppedReportedAt.count >= 1024 { droppedReportedAt.removeAll(keepingCapacity: true) }
+        droppedReportedAt[ip] = now
+        environment.onInboundFailure(TransportInboundFailure(
+            remoteAddress: QUICAddress.multiaddr(of: remote), localAddress: QUICAddress.multiaddr(of: local),
+            step: "quic", reason: "Initial dropped: \(reason)"))
     }
 
     func closeAll() {

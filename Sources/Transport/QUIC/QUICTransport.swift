@@ -19,9 +19,13 @@ public struct QUICTransport: Sendable {
 
     public init() {}
 
-    static func config(_ environment: TransportEnvironment) -> psq_config {
+    /// QUIC handshakes a listener runs at once for one remote IP; Initials beyond are dropped before any
+    /// TLS work (reported at most once a second per IP), so one host's flood cannot fill the listener.
+    public static let maxPendingHandshakesPerIP = 8
+
+    static func config(handshakeTimeout: Duration) -> psq_config {
         var config = psq_config()
-        config.handshake_timeout_ns = UInt64(max(environment.connectTimeout.totalNanoseconds, 1))
+        config.handshake_timeout_ns = UInt64(max(handshakeTimeout.totalNanoseconds, 1))
         return config
     }
 
@@ -97,7 +101,7 @@ extension QUICTransport: Transport {
         environment: TransportEnvironment, receiver: QUICClientDatagramHandler
     ) throws -> QUICConnectionDriver {
         let check = QUICPeerCheck(expectedPeer: request.expectedPeer)
-        var config = Self.config(environment)
+        var config = Self.config(handshakeTimeout: environment.connectTimeout)
         var error = [CChar](repeating: 0, count: 256)
         let local = channel.localAddress ?? remote
         let made = local.withSockAddr { localPointer, localLength in

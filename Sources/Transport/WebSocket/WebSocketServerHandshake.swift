@@ -15,16 +15,20 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
     private let secure: Bool
     private let timeout: Duration
     private let done: @Sendable () -> Void
+    private let report: @Sendable (TransportInboundFailure) -> Void
     private var steps: [TimedTransportStep] = []
     private var connectedAt = NIODeadline.now()
     private var deadline: Scheduled<Void>?
     private var finished = false
 
-    /// `done` runs once, when the handshake ended either way (the listener counts handshakes in flight).
-    init(secure: Bool, timeout: Duration, done: @escaping @Sendable () -> Void) {
+    /// `done` runs once, when the handshake ended either way (the listener counts handshakes in flight);
+    /// `report` once for a handshake that failed, with the step and what arrived instead.
+    init(secure: Bool, timeout: Duration, done: @escaping @Sendable () -> Void,
+         report: @escaping @Sendable (TransportInboundFailure) -> Void = { _ in }) {
         self.secure = secure
         self.timeout = timeout
         self.done = done
+        self.report = report
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -34,9 +38,19 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(timeout.totalNanoseconds))) {
             let (handler, context) = loopBound.value
-            handler.end(context)
+            handler.end(context, failure: (handler.lastStep == "ws-tls" ? "ws-tls" : "ws",
+                "no WebSocket upgrade request within \(handler.timeout.formattedShort) (last step: \(handler.lastStepLabel))"))
         }
     }
+
+    private var lastStep: String {
+        if secure, !steps.contains(where: { if case .handshakeMessage(let message) = $0.step { message.protocolName == "ws-tls" } else { false } }) {
+            return "ws-tls"
+        }
+        return "ws"
+    }
+
+    private var lastStepLabel: String { steps.last?.step.label ?? "tcp connected" }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
@@ -65,21 +79,34 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .upgradeRequired, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let failure = ("ws", "expected a WebSocket upgrade request; got \(head.method) \(head.uri) without Upgrade: websocket (answered 426 Upgrade Required)")
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             let (handler, context) = loopBound.value
-            handler.end(context)
+            handler.end(context, failure: failure)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        end(context)
+        end(context, failure: (lastStep, "the peer closed the connection before the WebSocket upgrade (last step: \(lastStepLabel))"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Before the upgrade nobody above us listens: a TLS or HTTP error ends the handshake.
-        end(context)
+        if let parse = error as? HTTPParserError {
+            let what: String
+            switch parse {
+            case .headerOverflow: what = "request headers over \(Self.headerLimit / 1024) KiB"
+            default: what = "bytes that are not an HTTP/1.1 request (\(parse))"
+            }
+            end(context, failure: ("ws", "expected an HTTP/1.1 upgrade request; got \(what)"))
+        } else {
+            end(context, failure: (lastStep, "\(error)"))
+        }
     }
+
+    /// The request header bound the listener's HTTP decoder is configured with.
+    static let headerLimit = 16 * 1024
 
     /// `101` went out and the frame codec is in place: what happened so far, for the upgrade's timeline.
     func upgraded(_ context: ChannelHandlerContext) -> TransportEstablishment? {
@@ -96,11 +123,13 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
         return establishment
     }
 
-    private func end(_ context: ChannelHandlerContext) {
+    private func end(_ context: ChannelHandlerContext, failure: (step: String, reason: String)) {
         guard !finished else { return }
         finished = true
         deadline?.cancel()
         done()
+        report(TransportInboundFailure(remoteAddress: remoteAddress(context), localAddress: localAddress(context),
+                                       step: failure.step, reason: failure.reason))
         context.close(promise: nil)
     }
 

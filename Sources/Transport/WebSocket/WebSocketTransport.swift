@@ -166,7 +166,8 @@ extension WebSocketTransport: Transport {
         }
         let sslContextForListener = sslContext
         let pending = ManagedAtomic(0)
-        let timeout = environment.connectTimeout
+        let timeout = environment.inboundHandshakeTimeout
+        let report = environment.onInboundFailure
         let transport = self
         let listener = try await tcp.listen(host: target.endpoint.socketHost, port: Int(target.endpoint.port), group: environment.group) { channel in
             guard pending.loadThenWrappingIncrement(ordering: .relaxed) < Self.maxPendingHandshakes else {
@@ -175,7 +176,7 @@ extension WebSocketTransport: Transport {
             }
             return channel.eventLoop.makeCompletedFuture {
                 try Self.installServer(on: channel, secure: target.secure, sslContext: sslContextForListener, timeout: timeout,
-                                       done: { pending.wrappingDecrement(ordering: .relaxed) }) { channel, establishment in
+                                       done: { pending.wrappingDecrement(ordering: .relaxed) }, report: report) { channel, establishment in
                     accept(.raw(channel, transport: transport, establishment: establishment))
                 }
             }
@@ -185,12 +186,12 @@ extension WebSocketTransport: Transport {
 
     private static func installServer(
         on channel: any Channel, secure: Bool, sslContext: NIOSSLContext?, timeout: Duration,
-        done: @escaping @Sendable () -> Void,
+        done: @escaping @Sendable () -> Void, report: @escaping @Sendable (TransportInboundFailure) -> Void,
         upgraded: @escaping @Sendable (any Channel, TransportEstablishment) -> Void
     ) throws {
         let pipeline = channel.pipeline.syncOperations
         if let sslContext { try pipeline.addHandler(NIOSSLServerHandler(context: sslContext)) }
-        let handshake = WebSocketServerHandshake(secure: secure, timeout: timeout, done: done)
+        let handshake = WebSocketServerHandshake(secure: secure, timeout: timeout, done: done, report: report)
         let loopBound = NIOLoopBound(handshake, eventLoop: channel.eventLoop)
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxInboundFrameSize, automaticErrorHandling: false,
@@ -209,8 +210,8 @@ extension WebSocketTransport: Transport {
             })
         var limits = NIOHTTPDecoderLimitConfiguration()
         // An upgrade request is a few hundred bytes; 16 KiB of headers is far more than any client sends.
-        limits.maxHeaderFieldSize = 16 * 1024
-        limits.maxHeaderListSize = 16 * 1024
+        limits.maxHeaderFieldSize = WebSocketServerHandshake.headerLimit
+        limits.maxHeaderListSize = WebSocketServerHandshake.headerLimit
         limits.maxHeaderFieldCount = 100
         try pipeline.configureHTTPServerPipeline(
             withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),

@@ -71,6 +71,11 @@ struct EventLine {
         case .inboundRejected(let remote, let limit):
             self.init("inbound_rejected", [("remote", .optional(remote?.description)), ("limit", .string(limit.description))],
                       "inbound from \(remote?.description ?? "?") rejected: \(limit)")
+        case .inboundFailed(let failure):
+            self.init("inbound_failed", [("remote", .optional(failure.remoteAddress?.description)),
+                                         ("local", .optional(failure.localAddress?.description)),
+                                         ("step", .string(failure.step)), ("error", .string(failure.reason))],
+                      "inbound from \(failure.remoteAddress?.description ?? "?") failed in \(failure.step): \(failure.reason)")
         case .upgradeStep(let connection, let step, let offset):
             self.init("upgrade_step", [("connection", .string(connection.description)), ("step", .string(step.label)),
                                        ("offset_ms", .milliseconds(offset))],

@@ -187,7 +187,8 @@ import Testing
 
     /// What a `/ws` listener does with clients that are not libp2p WebSocket dialers.
     @Test func aListenerAnswersNonUpgradesAndDropsSilentAndBrokenClients() async throws {
-        let (listener, address) = try await wsListener { $0.connectTimeout = .milliseconds(400) }
+        // A listener's WebSocket handshake is bounded by its upgrade deadline.
+        let (listener, address) = try await wsListener { $0.upgrader.upgradeTimeout = .milliseconds(400) }
         defer { Task { await listener.shutdown() } }
         let port = try #require(address.withoutPeerID.tcpPrefixPort)
 
