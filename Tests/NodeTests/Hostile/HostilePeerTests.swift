@@ -91,11 +91,20 @@ final class HostilePeerTests: XCTestCase {
             "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--listen", "/ip4/127.0.0.1/udp/0/quic-v1",
         ])
         let pid = listener.child.processIdentifier
-        // The first three stdout lines are the bound addresses, in the order given.
-        let bound = try Self.eventLines(listener).prefix(3).map { try Multiaddr(String($0)) }
-        XCTAssertEqual(bound.count, 3, "the listener printed \(bound) as its addresses")
-        let address = try XCTUnwrap(bound.first)
-        let quicAddress = try XCTUnwrap(bound.last)
+        // The bound addresses are the stdout lines that are multiaddrs, in the order given; each is printed
+        // once its listener is up (seconds apart under a sanitizer).
+        var addressLines: [Substring] = []
+        let addressesDeadline = ContinuousClock.now + .seconds(30)
+        while addressLines.count < 3, ContinuousClock.now < addressesDeadline {
+            addressLines = Self.eventLines(listener).filter { $0.hasPrefix("/") }
+            if addressLines.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let bound = try addressLines.prefix(3).map { try Multiaddr(String($0)) }
+        guard bound.count == 3 else {
+            return XCTFail("the listener printed \(bound) as its addresses within 30 s, expected TCP, /ws and /quic-v1")
+        }
+        let address = bound[0]
+        let quicAddress = bound[2]
         func port(_ address: Multiaddr) throws -> UInt16 {
             try XCTUnwrap(address.components.compactMap { component -> UInt16? in
                 switch component {
