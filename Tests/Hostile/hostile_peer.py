@@ -474,15 +474,7 @@ def noise_garbage_after_handshake(host, port, limit):
 
 @case
 def tls_certificate_without_extension(host, port, limit):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hostile")])
-    now = time.time()
-    import datetime
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number())
-                   .not_valid_before(datetime.datetime.fromtimestamp(now - 3600, datetime.timezone.utc))
-                   .not_valid_after(datetime.datetime.fromtimestamp(now + 3600, datetime.timezone.utc))
-                   .sign(key, hashes.SHA256()))
+    certificate, key = libp2p_test_certificate(extension=False)
     with tempfile.TemporaryDirectory() as folder:
         cert_path, key_path = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
         with open(cert_path, "wb") as out:
@@ -959,7 +951,7 @@ def ws_oversize_frame(host, port, limit):
 # ---------------------------------------------------------------- QUIC (/quic-v1 port)
 
 
-def quic_certificate(extension=True, good_signature=True):
+def libp2p_test_certificate(extension=True, good_signature=True):
     """A self-signed P-256 certificate, with the libp2p extension (signed by a fresh Ed25519 host key) or without."""
     import datetime
     from cryptography.x509.oid import ObjectIdentifier
@@ -1021,7 +1013,7 @@ def quic_handshake_close(host, port, limit, certificate, key):
 @case
 def quic_certificate_without_extension(host, port, limit):
     """A QUIC handshake whose client certificate has no libp2p extension: a CRYPTO_ERROR close."""
-    certificate, key = quic_certificate(extension=False)
+    certificate, key = libp2p_test_certificate(extension=False)
     code, reason = quic_handshake_close(host, port, limit, certificate, key)
     return code is not None and 0x100 <= code <= 0x1FF, f"closed with code {code!r}: {reason!r}"
 
@@ -1029,7 +1021,7 @@ def quic_certificate_without_extension(host, port, limit):
 @case
 def quic_certificate_bad_signature(host, port, limit):
     """A libp2p extension whose host-key signature covers other bytes: a CRYPTO_ERROR close."""
-    certificate, key = quic_certificate(good_signature=False)
+    certificate, key = libp2p_test_certificate(good_signature=False)
     code, reason = quic_handshake_close(host, port, limit, certificate, key)
     return code is not None and 0x100 <= code <= 0x1FF, f"closed with code {code!r}: {reason!r}"
 
@@ -1038,7 +1030,7 @@ def quic_initials(host, port, count):
     """`count` first Initials (ClientHello) of distinct aioquic connections, as datagrams."""
     from aioquic.quic.configuration import QuicConfiguration
     from aioquic.quic.connection import QuicConnection
-    certificate, key = quic_certificate()
+    certificate, key = libp2p_test_certificate()
     datagrams = []
     for _ in range(count):
         configuration = QuicConfiguration(is_client=True, alpn_protocols=["libp2p"], verify_mode=ssl.CERT_NONE)

@@ -38,12 +38,13 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(timeout.totalNanoseconds))) {
             let (handler, context) = loopBound.value
-            handler.end(context, failure: (handler.lastStep == "ws-tls" ? "ws-tls" : "ws",
+            handler.end(context, failure: (handler.failingStep,
                 "no WebSocket upgrade request within \(handler.timeout.formattedShort) (last step: \(handler.lastStepLabel))"))
         }
     }
 
-    private var lastStep: String {
+    /// The step a failure now belongs to: the TLS handshake of `/wss` until it is done, then the HTTP upgrade.
+    private var failingStep: String {
         if secure, !steps.contains(where: { if case .handshakeMessage(let message) = $0.step { message.protocolName == "ws-tls" } else { false } }) {
             return "ws-tls"
         }
@@ -87,7 +88,7 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        end(context, failure: (lastStep, "the peer closed the connection before the WebSocket upgrade (last step: \(lastStepLabel))"))
+        end(context, failure: (failingStep, "the peer closed the connection before the WebSocket upgrade (last step: \(lastStepLabel))"))
         context.fireChannelInactive()
     }
 
@@ -101,7 +102,7 @@ final class WebSocketServerHandshake: ChannelInboundHandler, RemovableChannelHan
             }
             end(context, failure: ("ws", "expected an HTTP/1.1 upgrade request; got \(what)"))
         } else {
-            end(context, failure: (lastStep, "\(error)"))
+            end(context, failure: (failingStep, "\(error)"))
         }
     }
 
